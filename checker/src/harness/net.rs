@@ -1,0 +1,222 @@
+//! Sockets with deadlines. Every read, write and connect here ends by a
+//! deadline, and everything that crosses the wire is written to the check's
+//! [`Transcript`].
+
+use super::text::escape;
+use super::transcript::{Direction, Transcript};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// How a read ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// What was asked for arrived.
+    Complete,
+    /// The program closed the connection (a read returned 0 bytes).
+    Closed,
+    /// The connection was reset (the program crashed, or closed with unread data).
+    Reset,
+    /// Nothing (more) arrived before the deadline.
+    TimedOut(Duration),
+    /// More bytes arrived than the check allows.
+    TooMuch(usize),
+    /// Any other error.
+    Error(String),
+}
+
+impl End {
+    /// What a person should read after "got …": how the read stopped.
+    pub fn describe(&self) -> String {
+        match self {
+            End::Complete => "and that was all that was expected".into(),
+            End::Closed => "then your program closed the connection (end of stream)".into(),
+            End::Reset => "then the connection was reset by your program".into(),
+            End::TimedOut(d) => format!("then nothing more for {} ms", d.as_millis()),
+            End::TooMuch(n) => format!("more than {n} bytes, so the checker stopped reading"),
+            End::Error(e) => format!("then an error: {e}"),
+        }
+    }
+
+    /// The concept to look at when a read ended this way too early.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            End::Closed => Some(
+                "End of stream: your program closed the connection before it sent everything \
+                 expected, or it never answered at all. Look at what runs before the socket is \
+                 dropped.",
+            ),
+            End::Reset => Some(
+                "Connection reset: your program crashed, or closed the socket while unread \
+                 data was still waiting in it. Check its stderr below.",
+            ),
+            End::TimedOut(_) => Some(
+                "Nothing arrived in time: your program may be waiting for more input (a read \
+                 that blocks), waiting for the peer to close, or not writing its answer at all. \
+                 Output written with `write` may also sit in a buffer until you flush it.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes read, and how the reading ended.
+#[derive(Debug)]
+pub struct Received {
+    pub bytes: Vec<u8>,
+    pub end: End,
+}
+
+impl Received {
+    pub fn complete(&self) -> bool {
+        self.end == End::Complete
+    }
+
+    /// "\"HEL\", then your program closed the connection"
+    pub fn describe(&self) -> String {
+        if self.bytes.is_empty() {
+            match &self.end {
+                End::Closed => "nothing: your program closed the connection (end of stream)".into(),
+                End::Reset => "nothing: the connection was reset by your program".into(),
+                End::TimedOut(d) => format!("nothing within {} ms", d.as_millis()),
+                other => format!("nothing ({})", other.describe()),
+            }
+        } else {
+            format!("{}, {}", escape(&self.bytes), self.end.describe())
+        }
+    }
+}
+
+fn classify(err: &io::Error, waited: Duration) -> End {
+    match err.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => End::TimedOut(waited),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => End::Reset,
+        _ => End::Error(err.to_string()),
+    }
+}
+
+/// A TCP connection from the checker to a program (or from a program to the
+/// checker), with a buffer for bytes read but not yet consumed.
+pub struct Conn {
+    stream: TcpStream,
+    label: String,
+    transcript: Transcript,
+    pending: Vec<u8>,
+}
+
+impl Conn {
+    pub fn new(stream: TcpStream, label: String, transcript: Transcript) -> Conn {
+        let _ = stream.set_nodelay(true);
+        Conn { stream, label, transcript, pending: Vec::new() }
+    }
+
+    /// Writes all of `bytes`, giving up after `within`.
+    pub fn send(&mut self, bytes: &[u8], within: Duration) -> Result<(), End> {
+        self.transcript.bytes(&self.label, Direction::Sent, bytes);
+        let _ = self.stream.set_write_timeout(Some(within));
+        self.stream.write_all(bytes).map_err(|e| {
+            let end = classify(&e, within);
+            self.note(&format!("sending failed: {}", end.describe()));
+            end
+        })
+    }
+
+    /// Adds a line to the transcript about this connection.
+    pub fn note(&self, text: &str) {
+        self.transcript.push(&self.label, Direction::Event, text.to_string());
+    }
+
+    /// Reads until `complete` finds a whole item at the start of the buffer
+    /// (it returns the item's length), the peer closes, or `within` passes.
+    /// The item is removed from the buffer; on failure, all that arrived is.
+    pub fn read_until(&mut self, within: Duration, complete: impl Fn(&[u8]) -> Option<usize>) -> Received {
+        let deadline = Instant::now() + within;
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            if let Some(len) = complete(&self.pending) {
+                let rest = self.pending.split_off(len);
+                let bytes = std::mem::replace(&mut self.pending, rest);
+                return Received { bytes, end: End::Complete };
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return self.stop(End::TimedOut(within));
+            }
+            let _ = self.stream.set_read_timeout(Some(deadline - now));
+            match self.stream.read(&mut buf) {
+                Ok(0) => return self.stop(End::Closed),
+                Ok(n) => {
+                    self.transcript.bytes(&self.label, Direction::Received, &buf[..n]);
+                    self.pending.extend_from_slice(&buf[..n]);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return self.stop(classify(&e, within)),
+            }
+        }
+    }
+
+    fn stop(&mut self, end: End) -> Received {
+        match &end {
+            End::Closed => self.note("closed by your program"),
+            End::Reset => self.note("reset by your program"),
+            End::TimedOut(d) => self.note(&format!("(nothing more for {} ms)", d.as_millis())),
+            _ => {}
+        }
+        Received { bytes: std::mem::take(&mut self.pending), end }
+    }
+
+    /// Exactly `n` bytes.
+    pub fn read_exact(&mut self, n: usize, within: Duration) -> Received {
+        self.read_until(within, |b| (b.len() >= n).then_some(n))
+    }
+
+    /// One line, up to and including its `\n`.
+    pub fn read_line(&mut self, within: Duration) -> Received {
+        self.read_until(within, |b| b.iter().position(|&c| c == b'\n').map(|i| i + 1))
+    }
+
+    /// Everything until the program closes the connection (at most `max` bytes).
+    pub fn read_to_close(&mut self, max: usize, within: Duration) -> Received {
+        let mut got = self.read_until(within, |b| (b.len() > max).then_some(b.len()));
+        match got.end {
+            End::Closed => got.end = End::Complete,
+            End::Complete => got.end = End::TooMuch(max),
+            _ => {}
+        }
+        got
+    }
+
+    /// Whether the program closes the connection within `within`, reading
+    /// (and recording) anything it still sends.
+    pub fn closed_within(&mut self, within: Duration) -> Received {
+        self.read_to_close(1 << 20, within)
+    }
+
+    /// Closes the checker's writing side: the program reads end of stream.
+    pub fn shutdown_write(&mut self) {
+        self.note("checker shut down its sending side (half-close)");
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+
+    /// Closes the connection with a reset (SO_LINGER 0) instead of a FIN.
+    pub fn reset(self) {
+        self.note("checker reset the connection");
+        let _ = socket2::SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
+        // Dropping the stream closes it; with a zero linger time, that close
+        // is a reset.
+    }
+}
+
+/// A TCP listener on a free loopback port, for checks where the program is
+/// the client.
+pub fn listen_loopback() -> io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    Ok((listener, addr))
+}
+
+/// A free TCP port on 127.0.0.1, as chosen by the system.
+pub fn free_tcp_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,281 @@
+//! Child processes: every program the checker starts is a [`Program`].
+//!
+//! A `Program` runs in its own process group (on Unix), with stdin closed or
+//! piped, and stdout and stderr drained on their own threads into bounded
+//! buffers, so a program that floods its output cannot exhaust memory or
+//! block on a full pipe. Dropping a `Program` kills its whole group: SIGTERM,
+//! a short grace period, then SIGKILL. Groups still alive when the checker
+//! gets Ctrl-C (or SIGTERM) are killed by the handler installed with
+//! [`install_interrupt_handler`].
+
+use std::io::{Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Bytes kept of each output stream; the rest is counted, not stored.
+const CAPTURE_LIMIT: usize = 1 << 20;
+
+/// One output stream of a program, as captured so far.
+#[derive(Default)]
+struct StreamState {
+    bytes: Vec<u8>,
+    dropped: usize,
+    closed: bool,
+}
+
+/// A bounded capture of one stream, shared with the thread that drains it.
+#[derive(Default)]
+pub struct Capture {
+    state: Mutex<StreamState>,
+    changed: Condvar,
+}
+
+impl Capture {
+    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static) {
+        let capture = Arc::clone(self);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = source.read(&mut buf).unwrap_or(0);
+                let mut state = capture.state.lock().unwrap_or_else(|e| e.into_inner());
+                if n == 0 {
+                    state.closed = true;
+                } else {
+                    let room = CAPTURE_LIMIT.saturating_sub(state.bytes.len());
+                    let kept = n.min(room);
+                    state.bytes.extend_from_slice(&buf[..kept]);
+                    state.dropped += n - kept;
+                }
+                let closed = state.closed;
+                drop(state);
+                capture.changed.notify_all();
+                if closed {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Everything captured so far (at most [`CAPTURE_LIMIT`] bytes) and how
+    /// many bytes were discarded beyond it.
+    pub fn snapshot(&self) -> (Vec<u8>, usize) {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        (state.bytes.clone(), state.dropped)
+    }
+
+    /// Waits until `found` accepts the captured bytes, the stream closes, or
+    /// the deadline passes. Returns the bytes and whether `found` accepted them.
+    pub fn wait_for(&self, deadline: Instant, found: impl Fn(&[u8]) -> bool) -> (Vec<u8>, bool) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if found(&state.bytes) {
+                return (state.bytes.clone(), true);
+            }
+            let now = Instant::now();
+            if state.closed || now >= deadline {
+                return (state.bytes.clone(), false);
+            }
+            state = self.changed.wait_timeout(state, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    fn wait_closed(&self, within: Duration) {
+        let _ = self.wait_for(Instant::now() + within, |_| false);
+    }
+}
+
+/// What the report shows of a program after a check: its command line, its
+/// output and how it ended.
+pub struct ProgramLog {
+    pub label: String,
+    pub command_line: String,
+    pub stdout: Arc<Capture>,
+    pub stderr: Arc<Capture>,
+    pub status: Mutex<Option<ExitStatus>>,
+}
+
+/// A running program, killed (with its whole process group) when dropped.
+pub struct Program {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    log: Arc<ProgramLog>,
+}
+
+impl Program {
+    /// Starts `argv` with stdin closed, or piped when `stdin` is true.
+    pub fn spawn(label: &str, argv: &[String], stdin: bool) -> std::io::Result<Program> {
+        let (program, args) = argv.split_first().expect("a command line is never empty");
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // A learner's panic should read as one message, not a backtrace.
+            .env("RUST_BACKTRACE", "0");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = command.spawn()?;
+        live_groups::add(child.id());
+        let log = Arc::new(ProgramLog {
+            label: label.to_string(),
+            command_line: display_command(argv),
+            stdout: Arc::default(),
+            stderr: Arc::default(),
+            status: Mutex::new(None),
+        });
+        if let Some(out) = child.stdout.take() {
+            log.stdout.spawn_drain(out);
+        }
+        if let Some(err) = child.stderr.take() {
+            log.stderr.spawn_drain(err);
+        }
+        let stdin = child.stdin.take();
+        Ok(Program { child, stdin, log })
+    }
+
+    pub fn log(&self) -> &Arc<ProgramLog> {
+        &self.log
+    }
+
+    pub fn stdout(&self) -> &Capture {
+        &self.log.stdout
+    }
+
+    pub fn stderr(&self) -> &Capture {
+        &self.log.stderr
+    }
+
+    /// Writes to the program's stdin (a no-op if stdin was not piped or the
+    /// program no longer reads it).
+    pub fn write_stdin(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match &mut self.stdin {
+            Some(stdin) => stdin.write_all(bytes).and_then(|()| stdin.flush()),
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the program's stdin: it now reads end of input.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// The exit status, if the program has exited.
+    pub fn try_status(&mut self) -> Option<ExitStatus> {
+        let status = self.child.try_wait().ok().flatten();
+        if let Some(status) = status {
+            *self.log.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+            // Let the drain threads read what is left in the pipes.
+            self.log.stdout.wait_closed(Duration::from_millis(100));
+            self.log.stderr.wait_closed(Duration::from_millis(100));
+        }
+        status
+    }
+
+    /// Waits for the program to exit, until `within` has passed.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.try_status() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        self.stdin = None;
+        let id = self.child.id();
+        if self.child.try_wait().ok().flatten().is_none() {
+            signal_group(id, Signal::Term);
+            let deadline = Instant::now() + Duration::from_millis(200);
+            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+        // The leader may be gone while others in its group live on: the group
+        // is killed in any case.
+        signal_group(id, Signal::Kill);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        live_groups::remove(id);
+    }
+}
+
+/// `argv` as one line a person could paste into a shell.
+pub fn display_command(argv: &[String]) -> String {
+    // A program inside the current folder is shown by its relative path.
+    let mut argv = argv.to_vec();
+    if let (Some(first), Ok(cwd)) = (argv.first_mut(), std::env::current_dir()) {
+        if let Ok(rel) = std::path::Path::new(first.as_str()).strip_prefix(&cwd) {
+            *first = rel.display().to_string();
+        }
+    }
+    shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
+}
+
+#[derive(Clone, Copy)]
+enum Signal {
+    Term,
+    Kill,
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn signal_group(pgid: u32, signal: Signal) {
+    let signal = match signal {
+        Signal::Term => libc::SIGTERM,
+        Signal::Kill => libc::SIGKILL,
+    };
+    if let Ok(pgid) = libc::pid_t::try_from(pgid) {
+        // SAFETY: kill(2) takes plain integers; a negative pid addresses the
+        // process group this checker created for the program.
+        unsafe {
+            libc::kill(-pgid, signal);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_group(_pgid: u32, _signal: Signal) {}
+
+/// Process groups still running, for the Ctrl-C handler.
+mod live_groups {
+    use std::sync::Mutex;
+
+    static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+    pub fn add(id: u32) {
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+    }
+
+    pub fn remove(id: u32) {
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|&g| g != id);
+    }
+
+    pub fn kill_all() {
+        for id in LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            super::signal_group(id, super::Signal::Kill);
+        }
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP: kill every program still running, then exit
+/// with status 130. (A program in its own process group does not get the
+/// terminal's Ctrl-C itself.)
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        live_groups::kill_all();
+        let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
+        std::process::exit(130);
+    });
+}

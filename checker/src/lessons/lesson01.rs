@@ -1,0 +1,254 @@
+//! Lesson 1: basic TCP. A server that answers one client with its message
+//! upper-cased, and a client that sends a message and prints the answer.
+
+use super::{Check, Lesson};
+use crate::harness::{expect_bytes, net, text, Ctx, Failure, Outcome, Server};
+use std::time::Duration;
+
+pub static LESSON: Lesson = Lesson {
+    number: 1,
+    slug: "basic-tcp",
+    title: "basic TCP",
+    usage: &["server HOST:PORT", "client HOST:PORT MESSAGE"],
+    checks: &[
+        Check {
+            name: "the server accepts a connection",
+            points: 1,
+            hint: "A server binds to the address it is given, listens, and accepts: \
+                   `TcpListener::bind(addr)` does the first two, `listener.accept()` waits for a client.",
+            run: server_accepts,
+        },
+        Check {
+            name: "the server answers `hello` with `HELLO`",
+            points: 2,
+            hint: "Read the message with `stream.read(&mut buf)` (it returns how many bytes came), \
+                   upper-case those bytes, and send them back with `write_all` on the same stream.",
+            run: server_upper_cases,
+        },
+        Check {
+            name: "the server upper-cases ASCII letters only (digits, punctuation, é, ß, ü unchanged)",
+            points: 1,
+            hint: "Work on bytes: `[u8]::to_ascii_uppercase` changes a-z only. `str::to_uppercase` \
+                   would also turn `ß` into `SS` and `é` into `É`.",
+            run: server_ascii_only,
+        },
+        Check {
+            name: "the server closes the connection after replying",
+            points: 1,
+            hint: "The client reads until end of stream, so it waits for the server to close: \
+                   drop the `TcpStream` (return from the function) once the answer is written.",
+            run: server_closes,
+        },
+        Check {
+            name: "the server exits with status 0 after its one client",
+            points: 1,
+            hint: "A lesson 1 server serves one client and returns `Ok(())` from `main`: no loop \
+                   around `accept` yet (that is lesson 2).",
+            run: server_exits,
+        },
+        Check {
+            name: "the client sends exactly MESSAGE",
+            points: 1,
+            hint: "Send the bytes of MESSAGE and nothing more: no newline, no prefix \
+                   (`stream.write_all(message.as_bytes())`).",
+            run: client_sends_message,
+        },
+        Check {
+            name: "the client prints exactly the reply and exits with status 0",
+            points: 2,
+            hint: "Print the bytes the server sent, followed by one newline, then return `Ok(())`.",
+            run: client_prints_reply,
+        },
+        Check {
+            name: "the client prints the whole reply when it arrives in two parts",
+            points: 2,
+            hint: "TCP is a byte stream: one `read` returns whatever has arrived so far, which may \
+                   be part of the reply. Read until `read` returns 0 (`read_to_end`): the server \
+                   closes when it is done.",
+            run: client_reads_until_close,
+        },
+        Check {
+            name: "the client reports a refused connection without panicking",
+            points: 1,
+            hint: "When `TcpStream::connect` fails, return the error with `?` and let `main` print \
+                   it. `unwrap()` turns it into a panic message instead of a clear error.",
+            run: client_refused,
+        },
+    ],
+};
+
+fn start(ctx: &mut Ctx) -> Result<Server, Failure> {
+    ctx.start_server(|addr| vec!["server".into(), addr.into()])
+}
+
+/// Starts a server, sends `message` and expects its upper-cased form.
+fn ask(ctx: &mut Ctx, message: &[u8]) -> Result<Server, Failure> {
+    let mut server = start(ctx)?;
+    let within = ctx.timing.reply();
+    let did = format!("connected to {} and sent {}", server.addr, text::escape(message));
+    server.conn.send(message, within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
+    expect_bytes(&mut server.conn, &message.to_ascii_uppercase(), within, &did)?;
+    Ok(server)
+}
+
+fn server_accepts(ctx: &mut Ctx) -> Outcome {
+    start(ctx).map(drop)
+}
+
+fn server_upper_cases(ctx: &mut Ctx) -> Outcome {
+    ask(ctx, b"hello").map(drop)
+}
+
+fn server_ascii_only(ctx: &mut Ctx) -> Outcome {
+    ask(ctx, "Grüße aus 127.0.0.1, café & straße: ok?".as_bytes()).map(drop)
+}
+
+fn server_closes(ctx: &mut Ctx) -> Outcome {
+    let mut server = ask(ctx, b"bye")?;
+    let after = server.conn.closed_within(ctx.timing.reply());
+    if after.complete() && after.bytes.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        format!("sent \"bye\" to {}, read the answer \"BYE\", then kept reading", server.addr),
+        "the server to close the connection (end of stream) after its answer",
+        after.describe(),
+    ))
+}
+
+fn server_exits(ctx: &mut Ctx) -> Outcome {
+    let mut server = ask(ctx, b"one client")?;
+    drop(server.conn);
+    let within = ctx.timing.exit();
+    let did = format!("sent \"one client\" to {}, read the answer, closed the connection", server.addr);
+    match server.program.wait_exit(within) {
+        Some(status) if status.success() => Ok(()),
+        Some(status) => {
+            Err(Failure::new(did, "the server to exit with status 0", crate::harness::describe_status(status))
+                .hint("The server exited, but with an error: look at its stderr below."))
+        }
+        None => Err(Failure::new(
+            did,
+            "the server to exit with status 0",
+            format!("it was still running after {} ms", within.as_millis()),
+        )),
+    }
+}
+
+/// Runs the client against a checker-side listener; `serve` plays the server.
+fn with_client(
+    ctx: &mut Ctx,
+    message: &str,
+    serve: impl FnOnce(&mut Ctx, &mut net::Conn, &str) -> Outcome,
+) -> Result<crate::harness::Program, Failure> {
+    let (listener, addr) = net::listen_loopback().map_err(|e| crate::harness::checker_trouble("listen", &e))?;
+    let mut client = ctx.spawn("client", &["client".into(), addr.to_string(), message.into()])?;
+    let mut conn = ctx.accept(&listener, &mut client)?;
+    let did = format!("listened on {addr}, started `{}`", client.log().command_line);
+    serve(ctx, &mut conn, &did)?;
+    drop(conn);
+    Ok(client)
+}
+
+fn client_sends_message(ctx: &mut Ctx) -> Outcome {
+    let message = "hello, server";
+    with_client(ctx, message, |ctx, conn, did| {
+        expect_bytes(conn, message.as_bytes(), ctx.timing.reply(), did)?;
+        // Anything more within a short while is one byte too many.
+        let extra = conn.read_until(ctx.timing.ms(100), |_| None);
+        if !extra.bytes.is_empty() {
+            let mut sent = message.as_bytes().to_vec();
+            sent.extend_from_slice(&extra.bytes);
+            return Err(Failure::new(
+                did,
+                text::escape(message.as_bytes()),
+                format!("{}: extra bytes after MESSAGE", text::escape(&sent)),
+            )
+            .hint("Send MESSAGE exactly: no newline or other byte after it."));
+        }
+        Ok(())
+    })
+    .map(drop)
+}
+
+/// Checks that the client prints `reply` and a newline, then exits 0.
+fn expect_printed(ctx: &mut Ctx, client: &mut crate::harness::Program, reply: &[u8], did: &str) -> Outcome {
+    let mut expected = reply.to_vec();
+    expected.push(b'\n');
+    let status = client.wait_exit(ctx.timing.exit());
+    let (out, _) = client.stdout().snapshot();
+    if out != expected {
+        let failure = Failure::new(
+            did,
+            format!("{} on stdout", text::escape(&expected)),
+            format!("{} on stdout", text::escape(&out)),
+        );
+        return Err(Failure { diff: Some((expected, out)), ..failure });
+    }
+    match status {
+        Some(s) if s.success() => Ok(()),
+        Some(s) => Err(Failure::new(did, "exit status 0", crate::harness::describe_status(s))),
+        None => Err(Failure::new(did, "the client to exit after printing the reply", "it was still running")),
+    }
+}
+
+fn client_prints_reply(ctx: &mut Ctx) -> Outcome {
+    let reply = b"THE CHECKER SAYS HI";
+    let mut client = with_client(ctx, "hi", |ctx, conn, _| {
+        conn.read_exact(2, ctx.timing.reply());
+        let _ = conn.send(reply, ctx.timing.reply());
+        Ok(())
+    })?;
+    let did = format!("acted as the server: read \"hi\", sent {}, closed", text::escape(reply));
+    expect_printed(ctx, &mut client, reply, &did)
+}
+
+fn client_reads_until_close(ctx: &mut Ctx) -> Outcome {
+    let (first, second) = (&b"FIRST PART, "[..], &b"SECOND PART"[..]);
+    let pause = Duration::from_millis(200);
+    let mut client = with_client(ctx, "split", |ctx, conn, _| {
+        conn.read_exact(5, ctx.timing.reply());
+        let _ = conn.send(first, ctx.timing.reply());
+        std::thread::sleep(pause);
+        let _ = conn.send(second, ctx.timing.reply());
+        Ok(())
+    })?;
+    let did = format!(
+        "acted as the server: sent {}, waited {} ms, sent {}, closed",
+        text::escape(first),
+        pause.as_millis(),
+        text::escape(second)
+    );
+    expect_printed(ctx, &mut client, &[first, second].concat(), &did)
+}
+
+fn client_refused(ctx: &mut Ctx) -> Outcome {
+    let port = net::free_tcp_port().map_err(|e| crate::harness::checker_trouble("find a free port", &e))?;
+    let addr = format!("127.0.0.1:{port}");
+    let mut client = ctx.spawn("client", &["client".into(), addr.clone(), "anyone there?".into()])?;
+    let did = format!("started the client towards {addr}, where nothing listens");
+    let expected = "a short error on stderr and a non-zero exit status, without a panic";
+    let Some(status) = client.wait_exit(ctx.timing.exit()) else {
+        return Err(Failure::new(did, expected, "the client was still running")
+            .hint("A refused connect fails at once: return the error instead of retrying forever."));
+    };
+    let (err, _) = client.stderr().snapshot();
+    let err = String::from_utf8_lossy(&err);
+    if status.success() {
+        return Err(Failure::new(did, expected, "exit status 0").hint(
+            "A client that could not connect has failed: return the error from `run` so `main` exits non-zero.",
+        ));
+    }
+    if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
+        return Err(Failure::new(did, expected, format!("a crash: {}", err.lines().next().unwrap_or_default())));
+    }
+    if err.trim().is_empty() {
+        return Err(Failure::new(
+            did,
+            expected,
+            format!("{}, with nothing on stderr", crate::harness::describe_status(status)),
+        )
+        .hint("Say what went wrong on stderr (`eprintln!`), e.g. `error: Connection refused`."));
+    }
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! The socketlings checker.
+//!
+//! It builds a lesson's program (or takes any command line with `--cmd`),
+//! runs it on free loopback ports, talks to it over real sockets, and reports
+//! check by check what works and what does not.
+//!
+//! # Layout
+//! - [`lessons`]: one file per lesson, holding its checks, and the registry;
+//! - [`harness`]: the engine: programs, sockets with deadlines, transcripts;
+//! - [`run`]: running a lesson's checks into a report;
+//! - [`build`]: building lesson crates with cargo;
+//! - [`report`]: the report model and its renderers (human, JSON).
+//!
+//! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
+//! be built or started, or the command line was wrong.
+
+mod build;
+mod harness;
+mod lessons;
+mod report;
+mod run;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use lessons::{Lesson, LESSONS};
+use report::{LessonReport, LessonStatus, Report};
+use run::Target;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// How learners type the checker; used in the advice it prints.
+const COMMAND: &str = "cargo run -p checker --";
+
+/// Checks your socket programs: builds a lesson, runs it on free localhost
+/// ports, talks to it over real sockets and tells you, check by check, what
+/// works.
+#[derive(Parser, Debug)]
+#[command(name = "checker", version, args_conflicts_with_subcommands = true)]
+#[command(
+    after_help = "Examples:\n  cargo run -p checker -- lesson1\n  cargo run -p checker -- lesson1 --solution\n  cargo run -p checker -- lesson1 --cmd \"python3 lesson1.py\"\n  cargo run -p checker -- lesson1 --format json"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The lesson to check: `lesson3`, `lesson03`, `3` or its name
+    /// (`threaded-server`). Without one, every lesson is checked and
+    /// summed up in a table.
+    lesson: Option<String>,
+
+    #[command(flatten)]
+    options: Options,
+}
+
+#[derive(clap::Args, Debug)]
+struct Options {
+    /// Check the finished crate under solutions/ instead of yours: this is
+    /// what passing looks like.
+    #[arg(long, global = true, conflicts_with = "cmd")]
+    solution: bool,
+
+    /// Check any program instead of a crate of this workspace. The checker
+    /// appends the role and its arguments, e.g. `--cmd "python3 server.py"`
+    /// runs `python3 server.py server 127.0.0.1:PORT`.
+    #[arg(long, global = true, value_name = "COMMAND LINE")]
+    cmd: Option<String>,
+
+    /// How to print the report: `human` (with colour on a terminal) or
+    /// `json` (one document on stdout, nothing else).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// The course folder whose crates are checked. By default, the one this
+    /// checker belongs to.
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Every lesson with its status and score (the same as giving no lesson).
+    List,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    harness::process::install_interrupt_handler();
+    let cli = Cli::parse();
+    match run_cli(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_cli(cli: &Cli) -> Result<u8> {
+    let root = cli.options.root.clone().unwrap_or_else(workspace_root);
+    if !root.join("Cargo.toml").is_file() {
+        bail!("{} is not a course folder: it has no Cargo.toml", root.display());
+    }
+    let lesson = match (&cli.command, &cli.lesson) {
+        (Some(Command::List), _) | (None, None) => None,
+        (None, Some(name)) if name == "list" => None,
+        (None, Some(name)) => Some(lessons::find(name).with_context(|| unknown_lesson(name))?),
+    };
+    let options = &cli.options;
+    let report = match lesson {
+        Some(lesson) => Report::new(vec![check_one(&root, lesson, options)?]),
+        None => {
+            if options.cmd.is_some() {
+                bail!("--cmd checks one lesson: name it, e.g. `{COMMAND} lesson1 --cmd \"python3 lesson1.py\"`");
+            }
+            Report::new(check_all(&root, options.solution)?)
+        }
+    };
+    match options.format {
+        Format::Json => print!("{}", report::json::render(&report)),
+        Format::Human => {
+            let mut text = String::new();
+            match lesson {
+                Some(lesson) => {
+                    report::human::render_lesson(&mut text, &report.lessons[0]);
+                    next_steps(&mut text, lesson, &report.lessons[0], options);
+                }
+                None => report::human::render_overview(&mut text, &report, COMMAND),
+            }
+            report::human::print(&text);
+        }
+    }
+    Ok(report.exit_code())
+}
+
+/// The workspace this checker belongs to.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+fn unknown_lesson(name: &str) -> String {
+    let known: Vec<String> = LESSONS.iter().map(|l| format!("  lesson{}  {}", l.number, l.title)).collect();
+    format!("there is no lesson `{name}`. The lessons are:\n{}", known.join("\n"))
+}
+
+fn crate_dir(lesson: &Lesson, solution: bool) -> String {
+    let side = if solution { "solutions" } else { "exercises" };
+    format!("{side}/{}", lesson.folder())
+}
+
+/// Checks one lesson: builds its crate (or takes `--cmd`), then runs the checks.
+fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonReport> {
+    let timing = harness::Timing::from_env();
+    if let Some(cmd) = &options.cmd {
+        let argv = shlex::split(cmd)
+            .filter(|argv| !argv.is_empty())
+            .with_context(|| format!("--cmd {cmd:?} is not a command line the checker can split (check its quotes)"))?;
+        let target =
+            Target { description: format!("--cmd {}", harness::process::display_command(&argv)), argv, source: None };
+        return Ok(run::run_lesson(lesson, &target, timing));
+    }
+    let package = lesson.package(options.solution);
+    let source = crate_dir(lesson, options.solution);
+    if options.format == Format::Human && std::io::stderr().is_terminal() {
+        eprintln!("Building {package} ({source})…");
+    }
+    let color = options.format == Format::Human
+        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let built = build::build(root, std::slice::from_ref(&package), color)?;
+    Ok(target_report(lesson, &built, &package, source, timing))
+}
+
+/// Runs a lesson's checks against its built executable, or reports that it did not build.
+fn target_report(
+    lesson: &Lesson,
+    built: &build::Build,
+    package: &str,
+    source: String,
+    timing: harness::Timing,
+) -> LessonReport {
+    match built.executables.get(package) {
+        Some(exe) => {
+            let target = Target {
+                argv: vec![exe.display().to_string()],
+                description: format!("{} (built from {source})", relative(exe)),
+                source: Some(source),
+            };
+            run::run_lesson(lesson, &target, timing)
+        }
+        None => run::not_run(
+            lesson,
+            format!("{package} ({source})"),
+            Some(source),
+            LessonStatus::BuildFailed,
+            built.messages.clone(),
+        ),
+    }
+}
+
+/// Checks every lesson: one build for all crates, then the lessons in parallel
+/// (each check takes its own free ports, so they do not collide).
+fn check_all(root: &Path, solution: bool) -> Result<Vec<LessonReport>> {
+    let timing = harness::Timing::from_env();
+    let packages: Vec<String> = LESSONS.iter().map(|l| l.package(solution)).collect();
+    let built = build::build(root, &packages, false)?;
+    let reports = std::thread::scope(|scope| {
+        let handles: Vec<_> = LESSONS
+            .iter()
+            .map(|lesson| {
+                let built = &built;
+                scope.spawn(move || {
+                    target_report(lesson, built, &lesson.package(solution), crate_dir(lesson, solution), timing)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a lesson's checks never panic: each runs under catch_unwind"))
+            .collect()
+    });
+    Ok(reports)
+}
+
+/// What to do after reading a lesson's report.
+fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options: &Options) {
+    use std::fmt::Write;
+    if report.status != LessonStatus::Checked {
+        return;
+    }
+    if report.passed() {
+        if !options.solution && options.cmd.is_none() {
+            let _ = writeln!(
+                text,
+                "Lesson {} passes. Compare your code with the model in {}.",
+                lesson.number,
+                crate_dir(lesson, true)
+            );
+        }
+        match LESSONS.iter().find(|l| l.number == lesson.number + 1) {
+            Some(next) => {
+                let _ = writeln!(text, "Next: {COMMAND} lesson{}  ({})", next.number, next.title);
+            }
+            None => {
+                let _ = writeln!(text, "That was the last lesson. Well done.");
+            }
+        }
+    } else if options.cmd.is_none() && !options.solution {
+        let _ = writeln!(
+            text,
+            "Edit {}/src, then run `{COMMAND} lesson{}` again. The course page: docs/src/{}.md",
+            crate_dir(lesson, false),
+            lesson.number,
+            lesson.folder()
+        );
+    }
+}
+
+/// `path` relative to the current directory when it is inside it.
+fn relative(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}

@@ -1,0 +1,126 @@
+//! The report: data first, then one renderer per format.
+//!
+//! A run produces a [`Report`]: one [`LessonReport`] per lesson checked, each
+//! with a [`CheckReport`] per check. Renderers only read it:
+//! - [`human`]: colour (when the terminal allows), ✓/✗, transcript, hint;
+//! - [`json`]: one JSON document for scripts and graders.
+
+pub mod human;
+pub mod json;
+
+use crate::harness::transcript::Entry;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub score: u32,
+    pub max_score: u32,
+    pub passed: bool,
+    pub lessons: Vec<LessonReport>,
+}
+
+impl Report {
+    pub fn new(lessons: Vec<LessonReport>) -> Report {
+        Report {
+            score: lessons.iter().map(|l| l.score).sum(),
+            max_score: lessons.iter().map(|l| l.max_score).sum(),
+            passed: lessons.iter().all(LessonReport::passed),
+            lessons,
+        }
+    }
+
+    /// 0 all checks passed; 1 a check failed; 2 a program could not be built or run.
+    pub fn exit_code(&self) -> u8 {
+        if self.lessons.iter().any(|l| l.status != LessonStatus::Checked) {
+            2
+        } else if self.passed {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LessonStatus {
+    /// The checks ran (whatever their results).
+    Checked,
+    /// The crate did not compile.
+    BuildFailed,
+    /// The program could not be started at all.
+    CannotRun,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LessonReport {
+    /// "lesson01"
+    pub lesson: String,
+    pub number: u8,
+    pub title: String,
+    pub slug: String,
+    /// What was run: a built binary or a `--cmd` command line.
+    pub program: String,
+    /// Where the code lives, when it is a crate of this workspace.
+    pub source: Option<String>,
+    pub status: LessonStatus,
+    /// The compiler's or the system's words when status is not `checked`.
+    pub error: Option<String>,
+    pub score: u32,
+    pub max_score: u32,
+    pub checks: Vec<CheckReport>,
+    /// Where the learner should start: the first `todo!()` the program hit.
+    pub start_here: Option<String>,
+}
+
+impl LessonReport {
+    pub fn passed(&self) -> bool {
+        self.status == LessonStatus::Checked && self.checks.iter().all(|c| c.passed)
+    }
+
+    pub fn checks_passed(&self) -> usize {
+        self.checks.iter().filter(|c| c.passed).count()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub name: String,
+    pub passed: bool,
+    /// Points scored: `max_points` when passed, else 0.
+    pub points: u32,
+    pub max_points: u32,
+    /// "passed", or what was expected and what came instead, in one line.
+    pub message: String,
+    pub duration_ms: u64,
+    pub failure: Option<FailureReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailureReport {
+    pub did: String,
+    pub expected: String,
+    pub got: String,
+    /// Expected and got windows with a caret line under the first difference.
+    pub difference: Option<[String; 3]>,
+    pub hint: String,
+    /// The panic or exception the program reported, if any.
+    pub crash: Option<String>,
+    /// When the program stopped at a `todo!()`: where, and what it says.
+    pub todo: Option<String>,
+    pub transcript: Vec<Entry>,
+    pub transcript_omitted: usize,
+    pub programs: Vec<ProgramReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProgramReport {
+    pub label: String,
+    pub command_line: String,
+    pub status: Option<String>,
+    /// The last lines of stdout and stderr.
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+    /// Bytes of output not shown (beyond the tail, or beyond the capture bound).
+    pub omitted_bytes: usize,
+}

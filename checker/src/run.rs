@@ -1,0 +1,201 @@
+//! Running a lesson's checks against one program and turning the outcomes
+//! into a [`LessonReport`].
+
+use crate::harness::{self, Ctx, Failure, ProgramLog, Timing};
+use crate::lessons::Lesson;
+use crate::report::{CheckReport, FailureReport, LessonReport, LessonStatus, ProgramReport};
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+/// Lines of a program's stdout and stderr shown with a failure.
+const TAIL_LINES: usize = 12;
+
+/// What to run: a command line, and where its code lives (for messages).
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub argv: Vec<String>,
+    pub description: String,
+    pub source: Option<String>,
+}
+
+/// A report for a lesson whose checks could not run at all.
+pub fn not_run(
+    lesson: &Lesson,
+    program: String,
+    source: Option<String>,
+    status: LessonStatus,
+    error: String,
+) -> LessonReport {
+    LessonReport {
+        lesson: lesson.id(),
+        number: lesson.number,
+        title: lesson.title.to_string(),
+        slug: lesson.slug.to_string(),
+        program,
+        source,
+        status,
+        error: Some(error),
+        score: 0,
+        max_score: lesson.max_score(),
+        checks: Vec::new(),
+        start_here: None,
+    }
+}
+
+/// Runs every check of `lesson` against `target`, one after another.
+pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonReport {
+    let mut checks = Vec::new();
+    let mut start_here = None;
+    for check in lesson.checks {
+        let mut ctx = Ctx::new(target.argv.clone(), timing);
+        let started = Instant::now();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|_| {
+            Err(Failure::new("ran the check", "the check to finish", "the checker itself failed")
+                .hint("This is a bug in the checker, not in your program. Please report it."))
+        });
+        let duration_ms = started.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
+        let report = match outcome {
+            Ok(()) => CheckReport {
+                name: check.name.to_string(),
+                passed: true,
+                points: check.points,
+                max_points: check.points,
+                message: "passed".to_string(),
+                duration_ms,
+                failure: None,
+            },
+            Err(failure) if failure.cannot_run => {
+                let error = format!("{}: {}", failure.did, failure.got);
+                return not_run(
+                    lesson,
+                    target.description.clone(),
+                    target.source.clone(),
+                    LessonStatus::CannotRun,
+                    error,
+                );
+            }
+            Err(failure) => {
+                let crash = ctx.logs().iter().find_map(|log| crash_of(log));
+                if start_here.is_none() {
+                    start_here = crash.as_ref().and_then(|c| c.todo.clone());
+                }
+                CheckReport {
+                    name: check.name.to_string(),
+                    passed: false,
+                    points: 0,
+                    max_points: check.points,
+                    message: format!("expected {}; got {}", failure.expected, failure.got),
+                    duration_ms,
+                    failure: Some(failure_report(&ctx, failure, check.hint, crash)),
+                }
+            }
+        };
+        checks.push(report);
+    }
+    LessonReport {
+        lesson: lesson.id(),
+        number: lesson.number,
+        title: lesson.title.to_string(),
+        slug: lesson.slug.to_string(),
+        program: target.description.clone(),
+        source: target.source.clone(),
+        status: LessonStatus::Checked,
+        error: None,
+        score: checks.iter().map(|c| c.points).sum(),
+        max_score: lesson.max_score(),
+        checks,
+        start_here,
+    }
+}
+
+/// A panic or exception found in a program's stderr.
+struct Crash {
+    /// One line: "panicked at src/server.rs:37:5: not yet implemented: …".
+    summary: String,
+    /// For a `todo!()`: "src/server.rs:37 — todo!(\"…\")".
+    todo: Option<String>,
+}
+
+fn crash_of(log: &ProgramLog) -> Option<Crash> {
+    let (err, _) = log.stderr.snapshot();
+    let err = String::from_utf8_lossy(&err);
+    let mut lines = err.lines();
+    while let Some(line) = lines.next() {
+        if let Some(at) = line.find("panicked at ") {
+            let place = line[at + "panicked at ".len()..].trim_end_matches(':').to_string();
+            let message = lines.next().unwrap_or_default().trim().to_string();
+            let todo = message.strip_prefix("not yet implemented").map(|rest| {
+                let what = rest.trim_start_matches(':').trim();
+                let line = place.rsplit_once(':').map_or(place.as_str(), |(file_line, _col)| file_line);
+                format!("{line} — the todo!() that says \"{what}\"")
+            });
+            return Some(Crash { summary: format!("your program panicked at {place}: {message}"), todo });
+        }
+        if line.starts_with("Traceback (most recent call last)") {
+            let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+            return Some(Crash { summary: format!("your program raised an exception: {last}"), todo: None });
+        }
+    }
+    None
+}
+
+fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<Crash>) -> FailureReport {
+    let difference = failure.diff.as_ref().and_then(|(expected, got)| {
+        let at = harness::text::first_difference(expected, got)?;
+        let (e, g, caret) = harness::text::aligned(expected, got, at);
+        Some([e, g, caret])
+    });
+    let hint = match crash.as_ref().and_then(|c| c.todo.as_ref()) {
+        Some(todo) => format!("Your program reached a todo!() that is not written yet: {todo}. Write that part, then run the checker again."),
+        None => failure.hint.clone().unwrap_or_else(|| check_hint.to_string()),
+    };
+    let (transcript, transcript_omitted) = ctx.transcript().entries();
+    FailureReport {
+        did: failure.did,
+        expected: failure.expected,
+        got: failure.got,
+        difference,
+        hint,
+        todo: crash.as_ref().and_then(|c| c.todo.clone()),
+        crash: crash.map(|c| c.summary),
+        transcript,
+        transcript_omitted,
+        programs: ctx.logs().iter().map(|log| program_report(log)).collect(),
+    }
+}
+
+fn program_report(log: &ProgramLog) -> ProgramReport {
+    let status = log.status.lock().unwrap_or_else(|e| e.into_inner()).map(harness::describe_status);
+    let (out, out_dropped) = log.stdout.snapshot();
+    let (err, err_dropped) = log.stderr.snapshot();
+    let (stdout, out_hidden) = tail(&out);
+    let (stderr, err_hidden) = tail(&err);
+    ProgramReport {
+        label: log.label.clone(),
+        command_line: log.command_line.clone(),
+        status,
+        stdout,
+        stderr,
+        omitted_bytes: out_dropped + err_dropped + out_hidden + err_hidden,
+    }
+}
+
+/// The last lines of `bytes` (each cut to a sane width) and how many bytes
+/// were left out.
+fn tail(bytes: &[u8]) -> (Vec<String>, usize) {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let skip = lines.len().saturating_sub(TAIL_LINES);
+    let hidden: usize = lines[..skip].iter().map(|l| l.len() + 1).sum();
+    let shown = lines[skip..]
+        .iter()
+        .map(|line| {
+            if line.chars().count() > 200 {
+                format!("{}…", line.chars().take(200).collect::<String>())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    (shown, hidden)
+}

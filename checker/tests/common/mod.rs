@@ -1,0 +1,147 @@
+//! Running the checker as a user does, for the tests of every lesson.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The checker binary, as `cargo run -p checker --` would run it.
+pub fn checker() -> Command {
+    let mut cmd = Command::cargo_bin("checker").expect("the checker binary is built for its tests");
+    cmd.env_remove("NO_COLOR").env_remove("SOCKETLINGS_SLOW").timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+/// The path of the fixture binary (built once per test run).
+pub fn fixture_path() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+        let out = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "-p", "fixtures", "--message-format=json", "--manifest-path", manifest])
+            .output()
+            .expect("cargo runs");
+        assert!(out.status.success(), "building the fixtures failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find_map(|m| m["executable"].as_str().filter(|_| m["target"]["name"] == "fixture").map(PathBuf::from))
+            .expect("cargo reports the fixture executable")
+    })
+}
+
+/// `--cmd` for the fixture program called `name`.
+pub fn fixture(name: &str) -> String {
+    format!("{} {name}", fixture_path().display())
+}
+
+/// The result of one checker run in JSON.
+pub struct Run {
+    pub code: i32,
+    pub json: Value,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn lesson(&self) -> &Value {
+        &self.json["lessons"][0]
+    }
+
+    /// The names of the checks that failed.
+    pub fn failed(&self) -> Vec<String> {
+        self.checks(false)
+    }
+
+    pub fn passed(&self) -> Vec<String> {
+        self.checks(true)
+    }
+
+    fn checks(&self, passed: bool) -> Vec<String> {
+        self.lesson()["checks"]
+            .as_array()
+            .map(|checks| {
+                checks
+                    .iter()
+                    .filter(|c| c["passed"] == passed)
+                    .filter_map(|c| c["name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The failure report of the check `name`.
+    pub fn failure(&self, name: &str) -> &Value {
+        let checks = self.lesson()["checks"].as_array().expect("checks");
+        &checks.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check named {name}"))["failure"]
+    }
+
+    /// Asserts that exactly the check `name` is among the failures.
+    #[track_caller]
+    pub fn assert_fails(&self, name: &str) {
+        assert!(
+            self.failed().iter().any(|n| n == name),
+            "expected the check `{name}` to fail.\nfailed: {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.failed(),
+            self.stdout,
+            self.stderr
+        );
+        assert_eq!(self.code, 1, "a failed check exits with status 1");
+    }
+
+    #[track_caller]
+    pub fn assert_passes(&self, name: &str) {
+        assert!(
+            self.passed().iter().any(|n| n == name),
+            "expected the check `{name}` to pass.\nfailed: {:?}\nstdout:\n{}",
+            self.failed(),
+            self.stdout
+        );
+    }
+}
+
+/// Runs the checker with `args` plus `--format json`.
+pub fn run_json(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut cmd = checker();
+    cmd.args(args).arg("--format").arg("json");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the checker runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("stdout is one JSON document ({e}):\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Checks `lesson` against the fixture program `name`.
+pub fn run_fixture(lesson: &str, name: &str) -> Run {
+    run_json(&[lesson, "--cmd", &fixture(name)], &[])
+}
+
+/// Every check of `lesson` must pass on its solution.
+#[track_caller]
+pub fn assert_solution_passes(lesson: &str) {
+    let run = run_json(&[lesson, "--solution"], &[]);
+    assert_eq!(run.code, 0, "the solution passes every check; failed: {:?}\n{}", run.failed(), run.stdout);
+    assert!(run.failed().is_empty());
+    assert!(!run.passed().is_empty());
+}
+
+/// The skeleton fails, and the report points at the first `todo!()`.
+#[track_caller]
+pub fn assert_skeleton_fails(lesson: &str) {
+    let out = checker().arg(lesson).env("NO_COLOR", "1").output().expect("the checker runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the skeleton fails its checks:\n{stdout}");
+    assert!(stdout.contains("Start here:"), "the report says where to start:\n{stdout}");
+    assert!(stdout.contains("todo!()"), "the report names the todo!():\n{stdout}");
+}

@@ -1,0 +1,133 @@
+//! Hostile programs: each fails fast with a clear message, and no process
+//! started by the checker outlives it, even when the checker is interrupted.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Fast deadlines: these programs never behave, so every check waits in full.
+const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.2");
+
+/// Runs the checker on a hostile fixture, recording the pids of every
+/// fixture process in a scratch folder; returns the run and those pids.
+fn run_hostile(lesson: &str, name: &str) -> (Run, Vec<u32>) {
+    let pids = tempfile::tempdir().unwrap();
+    let dir = pids.path().to_str().unwrap();
+    let run = run_json(&[lesson, "--cmd", &fixture(name)], &[FAST, ("FIXTURE_PIDS", dir)]);
+    (run, read_pids(pids.path()))
+}
+
+fn read_pids(dir: &Path) -> Vec<u32> {
+    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()
+}
+
+/// Whether `pid` is a process that still runs (not gone, not a zombie).
+#[cfg(target_os = "linux")]
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or_default().trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn assert_all_gone(pids: &[u32]) {
+    assert!(!pids.is_empty(), "the fixture recorded its pid");
+    // The kernel may take a moment to reap a killed orphan.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while pids.iter().any(|&p| alive(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<_> = pids.iter().filter(|&&p| alive(p)).collect();
+    assert!(left.is_empty(), "processes outlived the checker: {left:?}");
+}
+
+#[cfg(not(target_os = "linux"))]
+fn assert_all_gone(_pids: &[u32]) {}
+
+#[test]
+fn a_program_that_exits_at_once_is_reported_with_its_status_and_stderr() {
+    let (run, pids) = run_hostile("lesson1", "exit-at-once");
+    run.assert_fails("the server accepts a connection");
+    let failure = run.failure("the server accepts a connection");
+    assert!(failure["got"].as_str().unwrap().contains("exited with status 3"), "{failure}");
+    assert!(failure.to_string().contains("giving up at once"), "its stderr is relayed: {failure}");
+    assert_all_gone(&pids);
+}
+
+#[test]
+fn a_program_that_never_binds_fails_within_the_deadlines() {
+    let started = Instant::now();
+    let (run, pids) = run_hostile("lesson1", "never-bind");
+    assert!(run.passed().is_empty(), "nothing passes: {:?}", run.passed());
+    assert_eq!(run.code, 1);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_all_gone(&pids);
+}
+
+#[test]
+fn a_program_that_binds_but_never_answers_is_told_nothing_came() {
+    let (run, pids) = run_hostile("lesson1", "bind-no-answer");
+    run.assert_passes("the server accepts a connection");
+    let failure = run.failure("the server answers `hello` with `HELLO`");
+    assert!(failure["got"].as_str().unwrap().starts_with("nothing within"), "{failure}");
+    assert_all_gone(&pids);
+}
+
+#[test]
+fn a_program_that_answers_but_never_exits_is_stopped() {
+    let (run, pids) = run_hostile("lesson1", "answer-then-hang");
+    run.assert_passes("the server answers `hello` with `HELLO`");
+    run.assert_fails("the server exits with status 0 after its one client");
+    assert_all_gone(&pids);
+}
+
+#[test]
+fn a_program_that_floods_stdout_is_cut_short() {
+    let (run, pids) = run_hostile("lesson1", "flood");
+    let failure = run.failure("the server accepts a connection");
+    let program = &failure["programs"][0];
+    assert!(program["stdout"].as_array().unwrap().len() <= 12, "only a tail is shown");
+    assert!(program["omitted_bytes"].as_u64().unwrap() > 0, "{program}");
+    assert!(run.stdout.len() < 1 << 20, "the report stays small: {} bytes", run.stdout.len());
+    assert_all_gone(&pids);
+}
+
+#[test]
+fn grandchildren_are_killed_with_the_program() {
+    let (run, pids) = run_hostile("lesson1", "spawn-child");
+    assert_eq!(run.code, 1);
+    assert!(pids.len() >= 2, "the fixture and its child both ran: {pids:?}");
+    assert_all_gone(&pids);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_checker_leaves_no_process_behind() {
+    let pids = tempfile::tempdir().unwrap();
+    let mut checker = std::process::Command::new(assert_cmd::cargo::cargo_bin("checker"))
+        .args(["lesson1", "--cmd", &fixture("spawn-child")])
+        .env("FIXTURE_PIDS", pids.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while read_pids(pids.path()).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &checker.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(status) = checker.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "the checker stops when interrupted");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(code, Some(130));
+    assert_all_gone(&read_pids(pids.path()));
+}
