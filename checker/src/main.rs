@@ -161,8 +161,10 @@ fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonRe
         let argv = shlex::split(cmd)
             .filter(|argv| !argv.is_empty())
             .with_context(|| format!("--cmd {cmd:?} is not a command line the checker can split (check its quotes)"))?;
-        let target =
-            Target { description: format!("--cmd {}", harness::process::display_command(&argv)), argv, source: None };
+        // Remind a --cmd user of the roles the checker will append.
+        let roles: Vec<String> = lesson.usage.iter().map(|usage| format!("… {usage}")).collect();
+        let description = format!("--cmd {} (run as {})", harness::process::display_command(&argv), roles.join(" | "));
+        let target = Target { description, argv, source: None };
         return Ok(run::run_lesson(lesson, &target, timing));
     }
     let package = lesson.package(options.solution);

@@ -156,6 +156,7 @@ fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<C
         got: failure.got,
         difference,
         hint,
+        meaning: failure.meaning,
         todo: crash.as_ref().and_then(|c| c.todo.clone()),
         crash: crash.map(|c| c.summary),
         transcript,

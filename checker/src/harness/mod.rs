@@ -42,6 +42,8 @@ pub struct Failure {
     pub got: String,
     /// Expected and received bytes, when a caret can point at the difference.
     pub diff: Option<(Vec<u8>, Vec<u8>)>,
+    /// What the way it went wrong means on the wire (reset, end of stream...).
+    pub meaning: Option<String>,
     /// A hint for this particular way of failing, shown instead of the check's.
     pub hint: Option<String>,
     /// The program could not be started at all (missing interpreter, bad
@@ -66,7 +68,7 @@ impl Failure {
             failure.diff = Some((expected.to_vec(), received.bytes.clone()));
         }
         if received.end != End::Complete {
-            failure.hint = received.end.hint().map(str::to_string);
+            failure.meaning = received.end.hint().map(str::to_string);
         }
         failure
     }
@@ -80,6 +82,12 @@ pub fn expect_bytes(conn: &mut Conn, expected: &[u8], within: Duration, did: &st
     } else {
         Err(Failure::mismatch(did, expected, &got))
     }
+}
+
+/// Sends `message` on `conn` and expects `expected` back.
+pub fn exchange(conn: &mut Conn, message: &[u8], expected: &[u8], within: Duration, did: &str) -> Outcome {
+    conn.send(message, within).map_err(|end| Failure::new(did, "to send the message", end.describe()))?;
+    expect_bytes(conn, expected, within, did)
 }
 
 /// Deadlines, scaled for slow machines by the `SOCKETLINGS_SLOW` variable

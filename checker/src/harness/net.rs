@@ -192,6 +192,27 @@ impl Conn {
         self.read_to_close(1 << 20, within)
     }
 
+    /// Sends `payload` from a second thread while this one reads up to
+    /// `payload.len()` bytes back: a program that answers only after the
+    /// whole payload (or the end of the stream) has arrived is caught.
+    pub fn send_while_reading(&mut self, payload: &[u8], within: Duration) -> Received {
+        self.note(&format!("sending {} bytes while reading at the same time", payload.len()));
+        let writer = match self.stream.try_clone() {
+            Ok(stream) => stream,
+            Err(e) => return Received { bytes: Vec::new(), end: End::Error(e.to_string()) },
+        };
+        let _ = writer.set_write_timeout(Some(within));
+        let data = payload.to_vec();
+        let sending = std::thread::spawn(move || (&writer).write_all(&data));
+        let got = self.read_exact(payload.len(), within);
+        if got.end != End::Complete {
+            // Unblock the writer: the check is over.
+            let _ = self.stream.shutdown(Shutdown::Both);
+        }
+        let _ = sending.join();
+        got
+    }
+
     /// Closes the checker's writing side: the program reads end of stream.
     pub fn shutdown_write(&mut self) {
         self.note("checker shut down its sending side (half-close)");

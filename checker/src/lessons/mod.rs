@@ -8,6 +8,7 @@
 use crate::harness::{Ctx, Outcome};
 
 mod lesson01;
+mod lesson02;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -56,7 +57,7 @@ impl Lesson {
 }
 
 /// Every lesson, in course order.
-pub static LESSONS: &[&Lesson] = &[&lesson01::LESSON];
+pub static LESSONS: &[&Lesson] = &[&lesson01::LESSON, &lesson02::LESSON];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
 pub fn find(name: &str) -> Option<&'static Lesson> {

@@ -95,6 +95,9 @@ fn render_check(out: &mut String, check: &CheckReport) {
             field(out, "got", &failure.got);
         }
     }
+    if let Some(meaning) = &failure.meaning {
+        field(out, "meaning", meaning);
+    }
     if let Some(crash) = &failure.crash {
         let _ = writeln!(out, "     {BOLD}crash{BOLD:#}     {RED}{crash}{RED:#}");
     }

@@ -103,6 +103,8 @@ pub struct FailureReport {
     pub got: String,
     /// Expected and got windows with a caret line under the first difference.
     pub difference: Option<[String; 3]>,
+    /// What the way it failed means on the wire, when that is known.
+    pub meaning: Option<String>,
     pub hint: String,
     /// The panic or exception the program reported, if any.
     pub crash: Option<String>,

@@ -122,9 +122,29 @@ pub fn run_json(args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
-/// Checks `lesson` against the fixture program `name`.
+/// Checks `lesson` against the fixture program `name`. Deadlines are halved:
+/// a broken program makes the checks wait them out.
 pub fn run_fixture(lesson: &str, name: &str) -> Run {
-    run_json(&[lesson, "--cmd", &fixture(name)], &[])
+    run_json(&[lesson, "--cmd", &fixture(name)], &[("SOCKETLINGS_SLOW", "0.5")])
+}
+
+/// Each broken fixture is rejected by the check named beside it, and every
+/// check of the lesson rejects at least one of them: each check is proven
+/// both ways (the solution passes all of them).
+#[track_caller]
+pub fn assert_each_check_rejects_its_broken_program(lesson: &str, broken: &[(&str, &str)]) {
+    for (fixture, check) in broken {
+        run_fixture(lesson, fixture).assert_fails(check);
+    }
+    let solution = run_json(&[lesson, "--solution"], &[]);
+    let all = solution.passed();
+    assert!(solution.failed().is_empty(), "the solution passes: {:?}", solution.failed());
+    for check in &all {
+        assert!(broken.iter().any(|(_, c)| c == check), "no broken program shows that `{check}` can fail");
+    }
+    for (_, check) in broken {
+        assert!(all.iter().any(|c| c == check), "`{check}` is not a check of {lesson}");
+    }
 }
 
 /// Every check of `lesson` must pass on its solution.
