@@ -18,10 +18,12 @@ pub mod net;
 pub mod process;
 pub mod text;
 pub mod transcript;
+pub mod udp;
 
 pub use net::{Conn, End, Received};
 pub use process::{Program, ProgramLog};
 pub use transcript::Transcript;
+pub use udp::{Datagram, Udp};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitStatus;
@@ -84,6 +86,17 @@ pub fn expect_bytes(conn: &mut Conn, expected: &[u8], within: Duration, did: &st
     }
 }
 
+/// Reads one line from `conn` and compares it with `expected` (without its
+/// line end; `\r\n` and `\n` both end a line).
+pub fn expect_line(conn: &mut Conn, expected: &str, within: Duration, did: &str) -> Outcome {
+    let got = conn.read_line(within);
+    let line = got.bytes.strip_suffix(b"\n").map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    if got.complete() && line == Some(expected.as_bytes()) {
+        return Ok(());
+    }
+    Err(Failure::mismatch(did, format!("{expected}\n").as_bytes(), &got))
+}
+
 /// Sends `message` on `conn` and expects `expected` back.
 pub fn exchange(conn: &mut Conn, message: &[u8], expected: &[u8], within: Duration, did: &str) -> Outcome {
     conn.send(message, within).map_err(|end| Failure::new(did, "to send the message", end.describe()))?;
@@ -133,6 +146,14 @@ pub struct Server {
     pub program: Program,
     pub addr: SocketAddr,
     pub conn: Conn,
+}
+
+/// A UDP server the check started. Late answers to the readiness probes
+/// may still be on their way, so checks talk to the server from sockets of
+/// their own (the probe socket is closed).
+pub struct UdpServer {
+    pub program: Program,
+    pub addr: SocketAddr,
 }
 
 /// Everything a check works with.
@@ -214,6 +235,56 @@ impl Ctx {
                 Err(failure) => return Err(failure),
             }
         }
+    }
+
+    /// A checker-side UDP socket on a free loopback port.
+    pub fn udp(&mut self) -> Result<Udp, Failure> {
+        let label = self.next_label("udp");
+        Udp::bind(label, self.transcript.clone()).map_err(|e| checker_trouble("bind a UDP socket", &e))
+    }
+
+    /// Starts a UDP echo-style server on a free port (`args` builds its
+    /// arguments from the address) and waits until it answers `probe`:
+    /// UDP has no connection to wait for, so the checker sends the probe
+    /// every 20 ms (bounded by the ready deadline) until an answer comes.
+    pub fn start_udp_server(&mut self, args: impl Fn(&str) -> Vec<String>, probe: &[u8]) -> Result<UdpServer, Failure> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let port = net::free_udp_port().map_err(|e| checker_trouble("find a free port", &e))?;
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            let mut program = self.spawn("server", &args(&addr.to_string()))?;
+            let socket = self.udp()?;
+            match self.wait_udp_ready(&mut program, &socket, addr, probe) {
+                Ok(()) => return Ok(UdpServer { program, addr }),
+                Err(failure) if attempt < 3 && mentions_address_in_use(&program) => drop(failure),
+                Err(failure) => return Err(failure),
+            }
+        }
+    }
+
+    fn wait_udp_ready(&mut self, program: &mut Program, socket: &Udp, addr: SocketAddr, probe: &[u8]) -> Outcome {
+        let within = self.timing.ready();
+        let deadline = Instant::now() + within;
+        let did = format!(
+            "started `{}` and sent {} to {addr} every 20 ms until an answer came",
+            program.log().command_line,
+            text::escape(probe)
+        );
+        while Instant::now() < deadline {
+            let _ = socket.send_to(probe, addr);
+            let wait = (Instant::now() + Duration::from_millis(20)).min(deadline);
+            if socket.recv_until(wait, Duration::from_millis(20)).is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = program.try_status() {
+                return Err(exited_early(&did, "the server to answer a datagram", status, program));
+            }
+        }
+        Err(Failure::new(did, "an answer to one of them", format!("no answer for {} ms", within.as_millis())).hint(
+            "Bind a `UdpSocket` to exactly the address given, then loop: `recv_from` a datagram and \
+             `send_to` the same bytes back to the address it came from.",
+        ))
     }
 
     /// Connects to `addr`, retrying while the program starts up, until the

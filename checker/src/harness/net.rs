@@ -8,6 +8,10 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+/// The most bytes a read keeps while it waits for what it expects: a
+/// program that floods a connection cannot exhaust the checker's memory.
+const MAX_PENDING: usize = 8 << 20;
+
 /// How a read ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum End {
@@ -138,6 +142,9 @@ impl Conn {
                 let bytes = std::mem::replace(&mut self.pending, rest);
                 return Received { bytes, end: End::Complete };
             }
+            if self.pending.len() > MAX_PENDING {
+                return self.stop(End::TooMuch(MAX_PENDING));
+            }
             let now = Instant::now();
             if now >= deadline {
                 return self.stop(End::TimedOut(within));
@@ -235,6 +242,11 @@ pub fn listen_loopback() -> io::Result<(TcpListener, SocketAddr)> {
     let addr = listener.local_addr()?;
     listener.set_nonblocking(true)?;
     Ok((listener, addr))
+}
+
+/// A free UDP port on 127.0.0.1, as chosen by the system.
+pub fn free_udp_port() -> io::Result<u16> {
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// A free TCP port on 127.0.0.1, as chosen by the system.

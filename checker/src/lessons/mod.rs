@@ -9,6 +9,8 @@ use crate::harness::{Ctx, Outcome};
 
 mod lesson01;
 mod lesson02;
+mod lesson03;
+mod lesson04;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -57,7 +59,7 @@ impl Lesson {
 }
 
 /// Every lesson, in course order.
-pub static LESSONS: &[&Lesson] = &[&lesson01::LESSON, &lesson02::LESSON];
+pub static LESSONS: &[&Lesson] = &[&lesson01::LESSON, &lesson02::LESSON, &lesson03::LESSON, &lesson04::LESSON];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
 pub fn find(name: &str) -> Option<&'static Lesson> {

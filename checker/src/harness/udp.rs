@@ -1,0 +1,101 @@
+//! UDP sockets with deadlines. There is no connection: a [`Udp`] socket
+//! sends datagrams to an address and receives them with the sender's
+//! address, and every datagram goes into the check's transcript.
+
+use super::net::End;
+use super::transcript::{Direction, Transcript};
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+/// Large enough for any UDP payload over IPv4.
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// A datagram received, with who sent it.
+#[derive(Debug)]
+pub struct Datagram {
+    pub bytes: Vec<u8>,
+    pub from: SocketAddr,
+}
+
+/// A checker-side UDP socket on 127.0.0.1.
+pub struct Udp {
+    socket: UdpSocket,
+    label: String,
+    transcript: Transcript,
+}
+
+impl Udp {
+    pub fn bind(label: String, transcript: Transcript) -> io::Result<Udp> {
+        Ok(Udp { socket: UdpSocket::bind("127.0.0.1:0")?, label, transcript })
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Sends one datagram to `to`.
+    pub fn send_to(&self, bytes: &[u8], to: SocketAddr) -> io::Result<()> {
+        self.transcript.push(&self.label, Direction::Sent, format!("{} to {to}", super::text::escape(bytes)));
+        self.socket.send_to(bytes, to).map(drop)
+    }
+
+    /// Waits up to `within` for one datagram.
+    pub fn recv(&self, within: Duration) -> Result<Datagram, End> {
+        self.recv_until(Instant::now() + within.max(Duration::from_millis(1)), within)
+    }
+
+    /// Waits up to `within` for one datagram, without noting a timeout in
+    /// the transcript (for polling).
+    pub fn poll(&self, within: Duration) -> Option<Datagram> {
+        self.receive(Instant::now() + within, within, false).ok()
+    }
+
+    /// Waits until `deadline` for one datagram; `within` is what a timeout reports.
+    pub fn recv_until(&self, deadline: Instant, within: Duration) -> Result<Datagram, End> {
+        self.receive(deadline, within, true)
+    }
+
+    fn receive(&self, deadline: Instant, within: Duration, note_timeout: bool) -> Result<Datagram, End> {
+        let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                if note_timeout {
+                    self.transcript.push(
+                        &self.label,
+                        Direction::Event,
+                        format!("(no datagram for {} ms)", within.as_millis()),
+                    );
+                }
+                return Err(End::TimedOut(within));
+            }
+            let _ = self.socket.set_read_timeout(Some(deadline - now));
+            match self.socket.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    let bytes = buf[..n].to_vec();
+                    let text = format!("{} from {from}", super::text::escape(&bytes));
+                    self.transcript.push(&self.label, Direction::Received, text);
+                    return Ok(Datagram { bytes, from });
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+                // On some systems an ICMP "port unreachable" shows up on the next read.
+                Err(e) if e.kind() == ErrorKind::ConnectionRefused => {}
+                Err(e) => return Err(End::Error(e.to_string())),
+            }
+        }
+    }
+
+    /// Every datagram that arrives within `within` (at most `max`).
+    pub fn collect(&self, within: Duration, max: usize) -> Vec<Datagram> {
+        let deadline = Instant::now() + within;
+        let mut got = Vec::new();
+        while got.len() < max {
+            match self.recv_until(deadline, within) {
+                Ok(d) => got.push(d),
+                Err(_) => break,
+            }
+        }
+        got
+    }
+}

@@ -1,0 +1,340 @@
+//! Lesson 4: UDP. An echo server for datagrams, and a client that waits
+//! with a timeout and sends again.
+
+use super::{Check, Lesson};
+use crate::harness::{describe_status, text, Ctx, Failure, Outcome, Program, Udp, UdpServer};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+pub static LESSON: Lesson = Lesson {
+    number: 4,
+    slug: "udp",
+    title: "UDP",
+    usage: &["server HOST:PORT", "client HOST:PORT MESSAGE [--timeout-ms T] [--retries R]"],
+    checks: &[
+        Check {
+            name: "a datagram is echoed exactly, to the sender's own address",
+            points: 2,
+            hint: "`recv_from` returns the bytes *and* the sender's address: answer with \
+                   `socket.send_to(&buf[..n], from)`, never to a fixed address.",
+            run: echoes_to_sender,
+        },
+        Check {
+            name: "two sockets on different ports each get their own answer",
+            points: 1,
+            hint: "Every datagram says where it came from. Answer each one to its own `from` \
+                   address: a UDP server talks to many clients through one socket.",
+            run: two_senders,
+        },
+        Check {
+            name: "three datagrams sent back to back come back as three datagrams",
+            points: 1,
+            hint: "UDP keeps message boundaries: one `recv_from` returns exactly one datagram. \
+                   Answer each one on its own with one `send_to`.",
+            run: keeps_boundaries,
+        },
+        Check {
+            name: "an 8000-byte datagram comes back whole",
+            points: 2,
+            hint: "A datagram longer than the buffer given to `recv_from` is cut to the buffer's \
+                   size and the rest is lost. Use a buffer of 65,507 bytes, the largest UDP payload.",
+            run: large_datagram,
+        },
+        Check {
+            name: "an empty datagram is answered, and the server keeps serving",
+            points: 1,
+            hint: "In UDP a 0-byte datagram is a real message, not an end of stream: there is no \
+                   stream. Answer it like any other and go on.",
+            run: empty_datagram,
+        },
+        Check {
+            name: "the client sends exactly MESSAGE as one datagram",
+            points: 1,
+            hint: "Send the bytes of MESSAGE in one `send_to`, nothing added.",
+            run: client_sends_message,
+        },
+        Check {
+            name: "the client prints the answer and exits 0",
+            points: 1,
+            hint: "After `recv_from`, print the datagram's bytes and a newline, then return `Ok(())`.",
+            run: client_prints_answer,
+        },
+        Check {
+            name: "the client sends again after its timeout when no answer comes",
+            points: 2,
+            hint: "Set a read timeout (`set_read_timeout(Some(Duration::from_millis(t)))`). When \
+                   `recv_from` fails with `WouldBlock` or `TimedOut`, send the datagram again.",
+            run: client_resends,
+        },
+        Check {
+            name: "the client gives up after R+1 tries, about (R+1)·T ms, with a non-zero exit",
+            points: 2,
+            hint: "Count the tries: the first send plus at most R resends, each followed by a wait of \
+                   T ms. Then say so on stderr and return an error.",
+            run: client_gives_up,
+        },
+    ],
+};
+
+/// The client's timeout and retries in the client checks: small, to stay fast.
+const TIMEOUT_MS: u64 = 200;
+const RETRIES: u32 = 2;
+
+fn start(ctx: &mut Ctx) -> Result<UdpServer, Failure> {
+    ctx.start_udp_server(|addr| vec!["server".into(), addr.into()], b"probe")
+}
+
+/// Sends `message` from `socket` and expects the same bytes back from the server.
+fn expect_echo(ctx: &Ctx, socket: &Udp, server: SocketAddr, message: &[u8], did: &str) -> Outcome {
+    socket.send_to(message, server).map_err(|e| Failure::new(did, "to send", e.to_string()))?;
+    let expected = text::escape(message);
+    match socket.recv(ctx.timing.reply()) {
+        Ok(d) if d.bytes == message && d.from == server => Ok(()),
+        Ok(d) if d.from != server => {
+            Err(Failure::new(did, format!("{expected} from {server}"), format!("a datagram from {}", d.from)))
+        }
+        Ok(d) => {
+            let failure = Failure::new(did, expected, text::escape(&d.bytes));
+            Err(Failure { diff: Some((message.to_vec(), d.bytes)), ..failure })
+        }
+        Err(end) => Err(Failure::new(did, expected, format!("no datagram: {}", end.describe()))),
+    }
+}
+
+fn echoes_to_sender(ctx: &mut Ctx) -> Outcome {
+    let server = start(ctx)?;
+    let socket = ctx.udp()?;
+    let did = format!("sent \"ping\" to {} from a new socket", server.addr);
+    expect_echo(ctx, &socket, server.addr, b"ping", &did).map_err(|f| {
+        if f.got.starts_with("no datagram") {
+            f.hint("Your server answered the checker's earlier probe, but not this socket: does it reply to a fixed address instead of each datagram's `from`?")
+        } else {
+            f
+        }
+    })
+}
+
+fn two_senders(ctx: &mut Ctx) -> Outcome {
+    let server = start(ctx)?;
+    let (a, b) = (ctx.udp()?, ctx.udp()?);
+    let did = format!("sent \"from A\" from socket A, then \"from B\" from socket B, to {}", server.addr);
+    for (socket, message) in [(&a, &b"from A"[..]), (&b, b"from B")] {
+        socket.send_to(message, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
+    }
+    for (socket, name, message) in [(&a, "A", &b"from A"[..]), (&b, "B", b"from B")] {
+        match socket.recv(ctx.timing.reply()) {
+            Ok(d) if d.bytes == message => {}
+            Ok(d) => {
+                return Err(Failure::new(
+                    &did,
+                    format!("socket {name} to get {}", text::escape(message)),
+                    text::escape(&d.bytes),
+                ))
+            }
+            Err(end) => {
+                return Err(Failure::new(
+                    &did,
+                    format!("socket {name} to get {}", text::escape(message)),
+                    end.describe(),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn keeps_boundaries(ctx: &mut Ctx) -> Outcome {
+    let server = start(ctx)?;
+    let socket = ctx.udp()?;
+    let messages: [&[u8]; 3] = [b"one", b"two", b"three"];
+    let did = format!("sent \"one\", \"two\" and \"three\" back to back to {}", server.addr);
+    for m in messages {
+        socket.send_to(m, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
+    }
+    let got = socket.collect(ctx.timing.reply(), 3);
+    let got: Vec<&[u8]> = got.iter().map(|d| d.bytes.as_slice()).collect();
+    if got == messages {
+        return Ok(());
+    }
+    let show = |list: &[&[u8]]| list.iter().map(|m| text::escape(m)).collect::<Vec<_>>().join(", ");
+    Err(Failure::new(
+        did,
+        format!("three datagrams: {}", show(&messages)),
+        format!("{} datagram(s): {}", got.len(), show(&got)),
+    ))
+}
+
+fn large_datagram(ctx: &mut Ctx) -> Outcome {
+    let server = start(ctx)?;
+    let socket = ctx.udp()?;
+    let payload: Vec<u8> = (0..8000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let did = format!("sent one datagram of 8000 bytes to {}", server.addr);
+    socket.send_to(&payload, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
+    match socket.recv(ctx.timing.reply()) {
+        Ok(d) if d.bytes == payload => Ok(()),
+        Ok(d) if payload.starts_with(&d.bytes) => Err(Failure {
+            meaning: Some(format!(
+                "Your server's answer held only the first {} bytes: its receive buffer is {} bytes, so \
+                 `recv_from` cut the datagram short and the rest was lost.",
+                d.bytes.len(),
+                d.bytes.len()
+            )),
+            ..Failure::new(did, "the same 8000 bytes in one datagram", format!("a datagram of {} bytes", d.bytes.len()))
+        }),
+        Ok(d) => {
+            Err(Failure::new(did, "the same 8000 bytes in one datagram", format!("{} different bytes", d.bytes.len())))
+        }
+        Err(end) => Err(Failure::new(did, "the same 8000 bytes in one datagram", end.describe())),
+    }
+}
+
+fn empty_datagram(ctx: &mut Ctx) -> Outcome {
+    let mut server = start(ctx)?;
+    let socket = ctx.udp()?;
+    let did = format!("sent an empty datagram to {}", server.addr);
+    expect_echo(ctx, &socket, server.addr, b"", &did).map_err(|f| match server.program.try_status() {
+        Some(status) => Failure { got: format!("{}; your server {}", f.got, describe_status(status)), ..f },
+        None => f,
+    })?;
+    expect_echo(ctx, &socket, server.addr, b"still there?", &format!("{did}, then \"still there?\""))
+}
+
+/// Starts the client towards a checker socket; returns it, the socket and the start time.
+fn start_client(ctx: &mut Ctx, message: &str) -> Result<(Program, Udp, Instant, String), Failure> {
+    let socket = ctx.udp()?;
+    let addr = socket.local_addr().map_err(|e| crate::harness::checker_trouble("read an address", &e))?;
+    let args: Vec<String> = [
+        "client",
+        &addr.to_string(),
+        message,
+        "--timeout-ms",
+        &TIMEOUT_MS.to_string(),
+        "--retries",
+        &RETRIES.to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let client = ctx.spawn("client", &args)?;
+    let did = format!("started `{}` (the checker plays the server)", client.log().command_line);
+    Ok((client, socket, Instant::now(), did))
+}
+
+fn first_datagram(ctx: &Ctx, socket: &Udp, did: &str) -> Result<crate::harness::Datagram, Failure> {
+    socket.recv(ctx.timing.ready()).map_err(|end| {
+        Failure::new(did, "a datagram from the client", end.describe())
+            .hint("The client sends MESSAGE to the address on its command line with `send_to`.")
+    })
+}
+
+fn client_sends_message(ctx: &mut Ctx) -> Outcome {
+    let message = "hello over UDP";
+    let (_client, socket, _, did) = start_client(ctx, message)?;
+    let d = first_datagram(ctx, &socket, &did)?;
+    if d.bytes == message.as_bytes() {
+        return Ok(());
+    }
+    let failure = Failure::new(did, text::escape(message.as_bytes()), text::escape(&d.bytes));
+    Err(Failure { diff: Some((message.as_bytes().to_vec(), d.bytes)), ..failure })
+}
+
+/// Waits for the client to exit and expects `answer` and a newline on stdout.
+fn expect_printed(ctx: &Ctx, client: &mut Program, answer: &[u8], did: &str) -> Outcome {
+    let status = client.wait_exit(ctx.timing.exit());
+    let (out, _) = client.stdout().snapshot();
+    let expected = [answer, b"\n"].concat();
+    if out != expected {
+        let failure = Failure::new(
+            did,
+            format!("{} on stdout", text::escape(&expected)),
+            format!("{} on stdout", text::escape(&out)),
+        );
+        return Err(Failure { diff: Some((expected, out)), ..failure });
+    }
+    match status {
+        Some(s) if s.success() => Ok(()),
+        Some(s) => Err(Failure::new(did, "exit status 0", describe_status(s))),
+        None => Err(Failure::new(did, "the client to exit after printing the answer", "it was still running")),
+    }
+}
+
+fn client_prints_answer(ctx: &mut Ctx) -> Outcome {
+    let (mut client, socket, _, did) = start_client(ctx, "ping")?;
+    let d = first_datagram(ctx, &socket, &did)?;
+    let answer = b"PONG FROM THE CHECKER";
+    let _ = socket.send_to(answer, d.from);
+    expect_printed(ctx, &mut client, answer, &format!("{did}, answered {}", text::escape(answer)))
+}
+
+fn client_resends(ctx: &mut Ctx) -> Outcome {
+    let (mut client, socket, _, did) = start_client(ctx, "anyone?")?;
+    let first = first_datagram(ctx, &socket, &did)?;
+    let first_at = Instant::now();
+    let did = format!("{did}, ignored its first datagram");
+    let second = socket.recv(ctx.timing.ms(TIMEOUT_MS * 4)).map_err(|end| {
+        Failure::new(&did, format!("the same datagram again after about {TIMEOUT_MS} ms"), end.describe())
+    })?;
+    let gap = first_at.elapsed();
+    if second.bytes != first.bytes {
+        return Err(Failure::new(&did, "the same datagram again", text::escape(&second.bytes)));
+    }
+    if gap < Duration::from_millis(TIMEOUT_MS * 7 / 10) {
+        return Err(Failure::new(&did, format!("a resend after about {TIMEOUT_MS} ms (--timeout-ms)"), format!("a resend after {} ms", gap.as_millis()))
+            .hint("Wait for the answer (with the read timeout) before sending again: a resend only makes sense once the wait is over."));
+    }
+    let answer = b"here I am";
+    let _ = socket.send_to(answer, second.from);
+    expect_printed(ctx, &mut client, answer, &format!("{did}, answered the second"))
+}
+
+fn client_gives_up(ctx: &mut Ctx) -> Outcome {
+    let (mut client, socket, started, did) = start_client(ctx, "hello?")?;
+    let did = format!("{did} and never answered");
+    let tries = u64::from(RETRIES) + 1;
+    let expected = format!(
+        "{tries} datagrams (1 + {RETRIES} resends), then a non-zero exit after about {} ms",
+        tries * TIMEOUT_MS
+    );
+    // Count datagrams until the client exits (or clearly will not).
+    let deadline = started + ctx.timing.ms(tries * TIMEOUT_MS + 1500);
+    let mut datagrams = 0;
+    let (status, elapsed) = loop {
+        if let Some(status) = client.try_status() {
+            break (Some(status), started.elapsed());
+        }
+        if Instant::now() >= deadline {
+            break (None, started.elapsed());
+        }
+        datagrams += usize::from(socket.poll(Duration::from_millis(10)).is_some());
+    };
+    datagrams += socket.collect(Duration::from_millis(20), 20).len();
+    let Some(status) = status else {
+        return Err(Failure::new(
+            did,
+            expected,
+            format!("{datagrams} datagram(s), and the client was still running after {} ms", elapsed.as_millis()),
+        )
+        .hint("Stop after R resends: a client must not wait forever for an answer that may never come."));
+    };
+    if datagrams as u64 != tries {
+        return Err(Failure::new(
+            did,
+            expected,
+            format!("{datagrams} datagram(s), then the client {}", describe_status(status)),
+        ));
+    }
+    if status.success() {
+        return Err(Failure::new(did, expected, "exit status 0")
+            .hint("No answer at all is a failure: return an error so the exit status is non-zero."));
+    }
+    let (low, high) = (u64::from(RETRIES) * TIMEOUT_MS, tries * TIMEOUT_MS + 700);
+    if !(low..=high).contains(&(elapsed.as_millis() as u64)) {
+        return Err(Failure::new(did, expected, format!("the client gave up after {} ms", elapsed.as_millis()))
+            .hint("Each try waits --timeout-ms for the answer: no more, no less."));
+    }
+    let (err, _) = client.stderr().snapshot();
+    if err.iter().all(u8::is_ascii_whitespace) {
+        return Err(Failure::new(did, "a message on stderr saying no answer came", "nothing on stderr"));
+    }
+    Ok(())
+}
