@@ -243,6 +243,13 @@ impl Ctx {
         Udp::bind(label, self.transcript.clone()).map_err(|e| checker_trouble("bind a UDP socket", &e))
     }
 
+    /// Wraps a UDP socket the check made itself (for broadcast), so its
+    /// datagrams go into the transcript.
+    pub fn wrap_udp(&mut self, kind: &str, socket: std::net::UdpSocket) -> Udp {
+        let label = self.next_label(kind);
+        Udp::from_socket(socket, label, self.transcript.clone())
+    }
+
     /// Starts a UDP echo-style server on a free port (`args` builds its
     /// arguments from the address) and waits until it answers `probe`:
     /// UDP has no connection to wait for, so the checker sends the probe

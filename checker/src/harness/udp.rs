@@ -30,6 +30,10 @@ impl Udp {
         Ok(Udp { socket: UdpSocket::bind("127.0.0.1:0")?, label, transcript })
     }
 
+    pub fn from_socket(socket: UdpSocket, label: String, transcript: Transcript) -> Udp {
+        Udp { socket, label, transcript }
+    }
+
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()
     }
@@ -98,4 +102,27 @@ impl Udp {
         }
         got
     }
+}
+
+/// The loopback network's broadcast address: Linux delivers a datagram sent
+/// there to every socket bound to its port. Never any other broadcast address.
+pub const LOOPBACK_BROADCAST: std::net::Ipv4Addr = std::net::Ipv4Addr::new(127, 255, 255, 255);
+
+/// A UDP socket bound to `0.0.0.0:port` with address (and on Unix port)
+/// reuse, as a broadcast receiver must be; `port` 0 lets the system choose.
+pub fn reusable_receiver(port: u16) -> io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    #[cfg(unix)]
+    socket.set_reuse_port(true)?;
+    socket.bind(&SocketAddr::from(([0, 0, 0, 0], port)).into())?;
+    Ok(socket.into())
+}
+
+/// A UDP socket on 127.0.0.1 allowed to send to a broadcast address.
+pub fn broadcaster() -> io::Result<UdpSocket> {
+    let socket = UdpSocket::bind("127.0.0.1:0")?;
+    socket.set_broadcast(true)?;
+    Ok(socket)
 }

@@ -11,6 +11,7 @@ mod lesson01;
 mod lesson02;
 mod lesson03;
 mod lesson04;
+mod lesson05;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -59,7 +60,8 @@ impl Lesson {
 }
 
 /// Every lesson, in course order.
-pub static LESSONS: &[&Lesson] = &[&lesson01::LESSON, &lesson02::LESSON, &lesson03::LESSON, &lesson04::LESSON];
+pub static LESSONS: &[&Lesson] =
+    &[&lesson01::LESSON, &lesson02::LESSON, &lesson03::LESSON, &lesson04::LESSON, &lesson05::LESSON];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
 pub fn find(name: &str) -> Option<&'static Lesson> {
