@@ -114,6 +114,11 @@ impl Conn {
         Conn { stream, label, transcript, pending: Vec::new() }
     }
 
+    /// The checker's end of the connection.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.local_addr()
+    }
+
     /// Writes all of `bytes`, giving up after `within`.
     pub fn send(&mut self, bytes: &[u8], within: Duration) -> Result<(), End> {
         self.transcript.bytes(&self.label, Direction::Sent, bytes);

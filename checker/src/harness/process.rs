@@ -191,6 +191,18 @@ impl Program {
     }
 }
 
+impl Program {
+    /// Kills the program's process group at once (SIGKILL), as a crash or
+    /// a power cut would, and waits for it.
+    pub fn kill_now(&mut self) {
+        signal_group(self.child.id(), Signal::Kill);
+        let _ = self.child.kill();
+        if let Ok(status) = self.child.wait() {
+            *self.log.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+        }
+    }
+}
+
 impl Drop for Program {
     fn drop(&mut self) {
         self.stdin = None;
