@@ -1,0 +1,116 @@
+// Writing an HTTP response.
+//
+// A response has the same shape as a request: a status line, header lines,
+// an empty line, then the body.
+//
+//   HTTP/1.1 200 OK\r\n
+//   Content-Type: text/html; charset=utf-8\r\n
+//   Content-Length: 1234\r\n
+//   \r\n
+//   <!doctype html>...             (exactly 1234 bytes)
+//
+// `Content-Length` is how the client knows where the body ends. Without it,
+// the only end a client could see is the connection closing, and HTTP/1.1
+// wants to keep the connection for the next request. So every response
+// carries it, and the body must be exactly that long.
+
+use std::fs::File;
+// `take` is a method of the `Read` trait: keep the import.
+#[allow(unused_imports)]
+use std::io::{self, BufWriter, Read, Write};
+use std::net::TcpStream;
+
+/// An HTTP status code: 200, 404...
+pub type Status = u16;
+
+// The codes this server answers. Named, so that `.ok_or(NOT_FOUND)?` knows
+// its type (a bare `404` there would be taken for an `i32`).
+pub const OK: Status = 200;
+pub const BAD_REQUEST: Status = 400;
+pub const FORBIDDEN: Status = 403;
+pub const NOT_FOUND: Status = 404;
+pub const METHOD_NOT_ALLOWED: Status = 405;
+pub const HEAD_TOO_LARGE: Status = 431;
+pub const VERSION_NOT_SUPPORTED: Status = 505;
+
+/// The words that go with a status code on the status line.
+pub fn reason(status: Status) -> &'static str {
+    match status {
+        OK => "OK",
+        BAD_REQUEST => "Bad Request",
+        FORBIDDEN => "Forbidden",
+        NOT_FOUND => "Not Found",
+        METHOD_NOT_ALLOWED => "Method Not Allowed",
+        HEAD_TOO_LARGE => "Request Header Fields Too Large",
+        VERSION_NOT_SUPPORTED => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}
+
+/// What follows the head.
+// Your `write_response` reads these; until then the compiler would warn that
+// nothing does.
+#[allow(dead_code)]
+pub enum Body {
+    /// A short text, already in memory (the error pages).
+    Text(String),
+    /// A file, opened but not read: it is copied to the socket as we go.
+    File(File),
+}
+
+/// A response, ready to be written.
+pub struct Response {
+    pub status: Status,
+    pub content_type: &'static str,
+    /// The body's size in bytes, known before we send any of it.
+    pub content_length: u64,
+    #[allow(dead_code)] // the same: your `write_response` reads it
+    pub body: Body,
+}
+
+impl Response {
+    /// An error page: a one-line text body such as `404 Not Found`.
+    pub fn error(status: Status) -> Response {
+        let text = format!("{status} {}\n", reason(status));
+        Response {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            content_length: text.len() as u64,
+            body: Body::Text(text),
+        }
+    }
+
+    /// `200 OK` with the contents of `file`; its size comes from the file system.
+    pub fn file(file: File, content_type: &'static str) -> io::Result<Response> {
+        let content_length = file.metadata()?.len();
+        Ok(Response { status: OK, content_type, content_length, body: Body::File(file) })
+    }
+}
+
+/// Write `response` to `out`: the head, then the body unless `head_only`
+/// (the answer to HEAD). `close` adds `Connection: close`.
+pub fn write_response(
+    out: &mut BufWriter<&TcpStream>,
+    response: Response,
+    head_only: bool,
+    close: bool,
+) -> io::Result<()> {
+    // TODO: write the head, each line ending in "\r\n" (`write!(out, ...)`):
+    //   HTTP/1.1 {status} {reason(status)}      ← always HTTP/1.1
+    //   Content-Type: {content_type}
+    //   Content-Length: {content_length}        ← also for HEAD: the size of the body it does not get
+    //   Allow: GET, HEAD                        ← only for METHOD_NOT_ALLOWED
+    //   Connection: close                       ← only if `close`
+    //   (an empty line)
+    // Then, unless `head_only`, the body: `write_all` the text, or stream the
+    // file with `io::copy(&mut file.take(content_length), out)`: never read it
+    // whole into memory. If `io::copy` sent less than `content_length` (the
+    // file shrank), return an error: the client would wait for the rest.
+    // Last, `out.flush()`: `out` is buffered, and nothing leaves until then.
+    todo!(
+        "write the {} response ({}, {} bytes, head only: {head_only}, close: {close}) to {out:?}",
+        response.status,
+        response.content_type,
+        response.content_length
+    )
+}
