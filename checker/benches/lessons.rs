@@ -21,7 +21,8 @@ fn main() {
         let mut checks_ms = 0;
         for _ in 0..RUNS {
             let started = Instant::now();
-            let out = Command::new(checker).args([id, "--solution", "--format", "json"]).output().expect("the checker runs");
+            let out =
+                Command::new(checker).args([id, "--solution", "--format", "json"]).output().expect("the checker runs");
             walls.push(started.elapsed().as_millis());
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
             checks_ms = report["lessons"][0]["checks"]
