@@ -35,11 +35,12 @@ impl Settings<'_> {
 
 /// The outcome of one build call.
 pub struct Build {
-    /// Binary name → executable path, for each package that built.
+    /// Binary name → executable path, for each binary built (each lesson's
+    /// package has one binary, named like the package unless `grade` renames it).
     pub executables: BTreeMap<String, PathBuf>,
     /// What cargo said on stderr (the compiler's errors, when something failed).
     pub messages: String,
-    /// Package → the compiler's rendered diagnostics for it.
+    /// Binary name → the compiler's rendered diagnostics for it.
     pub diagnostics: BTreeMap<String, String>,
     /// The build went over its time limit and was stopped: nothing was built.
     pub timed_out: bool,
@@ -85,9 +86,7 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
     let mut diagnostics: BTreeMap<String, String> = BTreeMap::new();
     for line in stdout.split(|&b| b == b'\n') {
         let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
-        let Some(name) = message["target"]["name"].as_str().filter(|name| packages.iter().any(|p| p == name)) else {
-            continue;
-        };
+        let Some(name) = message["target"]["name"].as_str() else { continue };
         if message["reason"] == "compiler-message" {
             if let Some(rendered) = message["message"]["rendered"].as_str() {
                 diagnostics.entry(name.to_string()).or_default().push_str(rendered);
@@ -101,15 +100,15 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
 }
 
 impl Build {
-    /// What the compiler said about `package`, or all cargo said when the
-    /// compiler said nothing about it (a broken manifest, say).
-    pub fn messages_for(&self, package: &str) -> String {
-        match self.diagnostics.get(package) {
+    /// What the compiler said about the binary `name`, or all cargo said
+    /// when the compiler said nothing about it (a broken manifest, say).
+    pub fn messages_for(&self, name: &str) -> String {
+        match self.diagnostics.get(name) {
             Some(diagnostics) if !diagnostics.trim().is_empty() => {
-                // Cargo's closing line for this package ("could not compile …").
+                // Cargo's closing line for this binary ("could not compile `lesson01` (bin "lesson01")…").
                 let closing = self.messages.lines().filter(|line| {
                     let plain = strip_ansi(line);
-                    plain.contains("could not compile") && plain.contains(&format!("`{package}`"))
+                    plain.contains("could not compile") && plain.contains(&format!("(bin \"{name}\")"))
                 });
                 let closing: Vec<&str> = closing.collect();
                 format!("{}{}", diagnostics, closing.join("\n")).trim_end().to_string()

@@ -126,7 +126,9 @@ impl Options {
 fn main() -> ExitCode {
     harness::process::install_interrupt_handler();
     let cli = Cli::parse();
-    match run_cli(&cli) {
+    let result = run_cli(&cli);
+    harness::process::exit_if_interrupted();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err:#}");

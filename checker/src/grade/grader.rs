@@ -80,8 +80,8 @@ impl Grader {
         };
         let scratch = self.work.join(student);
         let packages = submission::prepare(&self.course, student, &scratch, &work)?;
-        let built = if packages.is_empty() { None } else { Some(self.build(&scratch, &packages)?) };
-        let lessons = self.check_lessons(&work, built.as_ref(), &scratch);
+        let built = if packages.is_empty() { None } else { Some(self.build(student, &scratch, &packages)?) };
+        let lessons = self.check_lessons(student, &work, built.as_ref(), &scratch);
         Ok(StudentReport {
             student: student.to_string(),
             status: StudentStatus::of(&lessons),
@@ -90,18 +90,23 @@ impl Grader {
         })
     }
 
-    fn check_lessons(&self, work: &Work, built: Option<&Build>, scratch: &Path) -> Vec<LessonReport> {
+    fn check_lessons(&self, student: &str, work: &Work, built: Option<&Build>, scratch: &Path) -> Vec<LessonReport> {
         work.crates
             .iter()
             .map(|&(lesson, ref found)| {
-                let package = lesson.package(false);
+                let bin = Course::bin_name(lesson, student);
                 match (found, built) {
                     (Some(_), Some(built)) if built.timed_out => {
                         not_run(lesson, LessonStatus::TimedOut, &built.messages)
                     }
-                    (Some(_), Some(built)) => match built.executables.get(&package) {
+                    (Some(_), Some(built)) => match built.executables.get(&bin) {
                         Some(exe) => self.check(lesson, exe, scratch),
-                        None => not_run(lesson, LessonStatus::BuildFailed, &built.messages_for(&package)),
+                        // The student reads the binary's name as the course spells it.
+                        None => not_run(
+                            lesson,
+                            LessonStatus::BuildFailed,
+                            &built.messages_for(&bin).replace(&bin, &lesson.package(false)),
+                        ),
                     },
                     _ => not_run(
                         lesson,
@@ -113,17 +118,18 @@ impl Grader {
             .collect()
     }
 
-    /// Builds `packages` in the shared target folder and links each
-    /// executable into `scratch/bin`.
-    fn build(&self, scratch: &Path, packages: &[String]) -> Result<Build> {
+    /// Builds `packages` in the shared target folder and links each lesson's
+    /// executable into `scratch/bin`, under the lesson's package name.
+    fn build(&self, student: &str, scratch: &Path, packages: &[String]) -> Result<Build> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|e| e.into_inner());
         let settings = build::Settings { color: false, target_dir: Some(&self.target_dir), limit: self.build_limit };
         let mut built = build::build(scratch, packages, &settings)?;
         let bin = scratch.join("bin");
         let _ = std::fs::remove_dir_all(&bin);
         std::fs::create_dir_all(&bin).with_context(|| format!("Failed to create {}", bin.display()))?;
-        for (name, exe) in &mut built.executables {
-            let own = bin.join(name);
+        for lesson in &self.course.lessons {
+            let Some(exe) = built.executables.get_mut(&Course::bin_name(lesson, student)) else { continue };
+            let own = bin.join(lesson.package(false));
             // A hard link needs no open file (a copy being written cannot be
             // run while another thread starts a process); copy across devices.
             std::fs::hard_link(&*exe, &own)

@@ -21,6 +21,7 @@ mod course;
 mod grader;
 mod submission;
 
+use crate::harness::process::interrupted;
 use crate::lessons::{Lesson, LESSONS};
 use crate::report::{self, StudentReport, StudentStatus};
 use anyhow::{bail, Context, Result};
@@ -100,12 +101,12 @@ fn parse_lessons(list: &str) -> Result<LessonList, String> {
 /// Grades every submission and writes the files; the exit status is 0 once
 /// every submission has its row, whatever the scores.
 pub fn grade(root: &Path, args: &Args) -> Result<u8> {
-    let lessons = selected_lessons(args.lessons.as_ref().map(|list| list.0.as_slice()))?;
+    let lessons = selected_lessons(root, args.lessons.as_ref().map(|list| list.0.as_slice()))?;
     let ids: Vec<String> = lessons.iter().map(|l| l.id()).collect();
-    let course = Course::read(root, lessons)?;
     let out = &args.out;
-    std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
     let students = submissions(&args.submissions, out)?;
+    let course = Course::read(root, lessons)?;
+    std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
     let grading = out.join(".grading");
     let grader = Grader {
         course,
@@ -119,6 +120,9 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
     let progress = Progress::new(students.len());
     let (reports, errors) = grade_all(&grader, &students, usize::from(args.jobs), out, &progress);
     progress.finish();
+    if interrupted() {
+        bail!("interrupted: grades.csv and checks.csv were not written");
+    }
     std::fs::write(out.join("grades.csv"), report::gradebook::grades(&reports, &ids)?)
         .with_context(|| format!("Failed to write {}", out.join("grades.csv").display()))?;
     std::fs::write(out.join("checks.csv"), report::gradebook::checks(&reports)?)
@@ -130,10 +134,23 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
     Ok(0)
 }
 
-fn selected_lessons(numbers: Option<&[u8]>) -> Result<Vec<&'static Lesson>> {
-    let Some(numbers) = numbers else { return Ok(LESSONS.to_vec()) };
+/// The lessons `--lessons` names; by default every lesson the course has a
+/// crate for (a course still being written may have checks before crates).
+fn selected_lessons(root: &Path, numbers: Option<&[u8]>) -> Result<Vec<&'static Lesson>> {
+    let Some(numbers) = numbers else {
+        let (present, absent): (Vec<&Lesson>, Vec<&Lesson>) =
+            LESSONS.iter().partition(|lesson| course::has_crate(root, lesson));
+        for lesson in absent {
+            eprintln!("Lesson {} is not graded: the course has no exercises/{} crate.", lesson.number, lesson.folder());
+        }
+        if present.is_empty() {
+            bail!("the course at {} has no lesson crates under exercises/", root.display());
+        }
+        return Ok(present);
+    };
     if let Some(unknown) = numbers.iter().find(|&&n| !LESSONS.iter().any(|l| l.number == n)) {
-        bail!("there is no lesson {unknown}: the lessons are 1 to {}", LESSONS.len());
+        let known: Vec<String> = LESSONS.iter().map(|l| l.number.to_string()).collect();
+        bail!("there is no lesson {unknown}: the lessons are {}", known.join(", "));
     }
     Ok(LESSONS.iter().copied().filter(|l| numbers.contains(&l.number)).collect())
 }
@@ -180,6 +197,10 @@ fn grade_all(
                 let Some((name, dir)) = students.get(i) else { return };
                 progress.start(name);
                 let report = grader.grade(name, dir);
+                // Interrupted: what came back is not a grade, write nothing.
+                if interrupted() {
+                    return;
+                }
                 if let Err(err) = write_student(out, &report) {
                     errors.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{err:#}"));
                 }
@@ -189,7 +210,8 @@ fn grade_all(
         }
     });
     let reports = reports.into_inner().unwrap_or_else(|e| e.into_inner());
-    let reports = reports.into_iter().map(|r| r.expect("every submission is graded")).collect();
+    // Every submission has its report, unless grading was interrupted.
+    let reports = reports.into_iter().flatten().collect();
     (reports, errors.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 

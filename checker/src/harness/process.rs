@@ -10,6 +10,7 @@
 
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -108,7 +109,11 @@ pub struct Program {
 
 impl Program {
     /// Starts `argv` with stdin closed, or piped when `stdin` is true.
+    /// Once the checker is interrupted, no program starts: it fails with an error.
     pub fn spawn(label: &str, argv: &[String], stdin: bool) -> std::io::Result<Program> {
+        if interrupted() {
+            return Err(std::io::Error::other("the checker was interrupted"));
+        }
         let (program, args) = argv.split_first().expect("a command line is never empty");
         let mut command = Command::new(program);
         command
@@ -139,7 +144,13 @@ impl Program {
             log.stderr.spawn_drain(err);
         }
         let stdin = child.stdin.take();
-        Ok(Program { child, stdin, log, grace: GRACE })
+        let program = Program { child, stdin, log, grace: GRACE };
+        if interrupted() {
+            // The interrupt handler may have missed it: stop it here.
+            drop(program);
+            return Err(std::io::Error::other("the checker was interrupted"));
+        }
+        Ok(program)
     }
 
     /// Gives the program `grace` between SIGTERM and SIGKILL, when dropped
@@ -301,11 +312,31 @@ mod live_groups {
     }
 }
 
+/// Set once the checker gets Ctrl-C, SIGTERM or SIGHUP.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the checker was interrupted (it is stopping its programs).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// If the checker was interrupted, waits for the interrupt handler to finish
+/// stopping programs and exit with status 130, rather than finishing as if
+/// all went well.
+pub fn exit_if_interrupted() {
+    if interrupted() {
+        std::thread::sleep(Duration::from_secs(10));
+        std::process::exit(130);
+    }
+}
+
 /// On Ctrl-C, SIGTERM or SIGHUP: kill every program still running, then exit
 /// with status 130. (A program in its own process group does not get the
-/// terminal's Ctrl-C itself.)
+/// terminal's Ctrl-C itself.) From then on no program starts; one that was
+/// starting at that moment is killed by [`Program::spawn`] itself.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         live_groups::kill_all();
         let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
         std::process::exit(130);
