@@ -52,8 +52,9 @@ fn test_case(lesson: &LessonReport, check: &CheckReport, first: bool) -> TestCas
         TestCaseStatus::success()
     } else if lesson.status != LessonStatus::Checked {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status.set_message(format!("not run: the lesson {}", lesson.status.describe()));
-        status.set_type(format!("{:?}", lesson.status).to_lowercase());
+        status.set_message(format!("not run ({})", lesson.status.describe()));
+        let kind = serde_json::to_value(lesson.status).ok().and_then(|v| v.as_str().map(str::to_string));
+        status.set_type(kind.unwrap_or_default());
         // The compiler's (or the system's) words once per lesson, not once per check.
         if first {
             status.set_description(lesson.error.as_deref().unwrap_or_default().trim_end());
