@@ -169,8 +169,11 @@ fn run_cli(cli: &Cli) -> Result<u8> {
     };
     let text = render(&report, lesson, options, started.elapsed());
     match &options.output {
-        Some(path) => std::fs::write(path, report::human::plain(&text))
-            .with_context(|| format!("Failed to write the report to {}", path.display()))?,
+        Some(path) => {
+            // Only the human report has colours to leave out of a file.
+            let text = if options.format() == Format::Human { report::human::plain(&text) } else { text };
+            std::fs::write(path, text).with_context(|| format!("Failed to write the report to {}", path.display()))?;
+        }
         None if options.format() == Format::Human => report::human::print(&text),
         None => print!("{text}"),
     }
