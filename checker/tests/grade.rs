@@ -129,7 +129,25 @@ pub fn run(addr: &str) -> io::Result<()> {
 }
 "#;
 
-/// The processes, still running, whose command line mentions `dir`.
+/// A `main.rs` the compiler works on for ever: a constant computed by a loop
+/// of 10^15 steps, with the lint that would stop it allowed.
+const ENDLESS_BUILD: &str = r#"
+#[allow(long_running_const_eval)]
+const FOREVER: u64 = {
+    let mut i = 0u64;
+    while i < 1_000_000_000_000_000 {
+        i += 1;
+    }
+    i
+};
+
+fn main() {
+    println!("{FOREVER}");
+}
+"#;
+
+/// The processes, still running, whose command line or working folder
+/// mentions `dir`.
 #[cfg(target_os = "linux")]
 fn processes_under(dir: &Path) -> Vec<(u32, String)> {
     let needle = dir.to_string_lossy().into_owned();
@@ -138,7 +156,8 @@ fn processes_under(dir: &Path) -> Vec<(u32, String)> {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
         let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if cmdline.contains(&needle) && alive(pid) {
+        let cwd = std::fs::read_link(entry.path().join("cwd")).unwrap_or_default();
+        if (cmdline.contains(&needle) || cwd.starts_with(dir)) && alive(pid) {
             found.push((pid, cmdline));
         }
     }
@@ -209,6 +228,19 @@ fn four_students_get_their_rows_and_no_process_survives() {
     assert_all_gone(&read_pids(pids.path()));
     let left = processes_under(class.dir.path());
     assert!(left.is_empty(), "processes outlived grade: {left:?}");
+}
+
+#[test]
+fn a_build_that_never_ends_is_stopped_at_its_limit() {
+    let class = Class::new();
+    let erin = class.skeleton("erin");
+    std::fs::write(erin.join("src/main.rs"), ENDLESS_BUILD).unwrap();
+    class.grade(&["--lessons", "1", "--build-timeout", "3"], &[]);
+    assert_eq!(class.read("grades.csv").lines().nth(1), Some(format!("erin,0,0,{},timeout", lesson1_max()).as_str()));
+    let feedback = class.read("erin/feedback.md");
+    assert!(feedback.contains("did not finish within 3 s"), "{feedback}");
+    let left = processes_under(class.dir.path());
+    assert!(left.is_empty(), "cargo and the compiler were stopped: {left:?}");
 }
 
 #[test]
