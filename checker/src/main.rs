@@ -9,12 +9,15 @@
 //! - [`harness`]: the engine: programs, sockets with deadlines, transcripts;
 //! - [`run`]: running a lesson's checks into a report;
 //! - [`build`]: building lesson crates with cargo;
-//! - [`report`]: the report model and its renderers (human, JSON).
+//! - [`report`]: the report model and its renderers (human, JSON, JUnit,
+//!   Gradescope, and the class's CSV files and feedback);
+//! - [`grade`]: grading a whole class's submissions (`checker grade`).
 //!
 //! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
 //! be built or started, or the command line was wrong.
 
 mod build;
+mod grade;
 mod harness;
 mod lessons;
 mod report;
@@ -28,6 +31,7 @@ use run::Target;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 /// How learners type the checker; used in the advice it prints.
 const COMMAND: &str = "cargo run -p checker --";
@@ -38,7 +42,7 @@ const COMMAND: &str = "cargo run -p checker --";
 #[derive(Parser, Debug)]
 #[command(name = "checker", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  cargo run -p checker -- lesson1\n  cargo run -p checker -- lesson1 --solution\n  cargo run -p checker -- lesson1 --cmd \"python3 lesson1.py\"\n  cargo run -p checker -- lesson1 --format json"
+    after_help = "Examples:\n  cargo run -p checker -- lesson1\n  cargo run -p checker -- lesson1 --solution\n  cargo run -p checker -- lesson1 --cmd \"python3 lesson1.py\"\n  cargo run -p checker -- lesson1 --format json\n  cargo run -p checker -- grade submissions/ --lessons 1-3"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -66,10 +70,22 @@ struct Options {
     #[arg(long, global = true, value_name = "COMMAND LINE")]
     cmd: Option<String>,
 
-    /// How to print the report: `human` (with colour on a terminal) or
-    /// `json` (one document on stdout, nothing else).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// How to print the report: `human` (with colour on a terminal), `json`,
+    /// `junit` (JUnit XML) or `gradescope` (Gradescope's results.json). The
+    /// machine formats print one document on stdout, nothing else.
+    /// [default: human]
+    #[arg(long, global = true, value_enum)]
+    format: Option<Format>,
+
+    /// Write the report to FILE (in any format, without colour) instead of
+    /// printing it.
+    #[arg(long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Check this executable, already built from the lesson's crate (`grade`
+    /// runs each lesson this way).
+    #[arg(long, global = true, value_name = "PATH", hide = true, conflicts_with_all = ["cmd", "solution"])]
+    exe: Option<PathBuf>,
 
     /// The course folder whose crates are checked. By default, the one this
     /// checker belongs to.
@@ -81,18 +97,38 @@ struct Options {
 enum Command {
     /// Every lesson with its status and score (the same as giving no lesson).
     List,
+    /// Grade a folder of submissions (one folder per student): writes
+    /// grades.csv, checks.csv, and each student's feedback.md and results.json.
+    Grade(grade::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
     Json,
+    Junit,
+    Gradescope,
+}
+
+impl Options {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Human)
+    }
+
+    /// Colour in the report: only for people, on a terminal that takes it.
+    fn color(&self) -> bool {
+        self.format() == Format::Human
+            && self.output.is_none()
+            && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+    }
 }
 
 fn main() -> ExitCode {
     harness::process::install_interrupt_handler();
     let cli = Cli::parse();
-    match run_cli(&cli) {
+    let result = run_cli(&cli);
+    harness::process::exit_if_interrupted();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -102,40 +138,66 @@ fn main() -> ExitCode {
 }
 
 fn run_cli(cli: &Cli) -> Result<u8> {
+    let started = Instant::now();
     let root = cli.options.root.clone().unwrap_or_else(workspace_root);
     if !root.join("Cargo.toml").is_file() {
         bail!("{} is not a course folder: it has no Cargo.toml", root.display());
     }
+    let options = &cli.options;
+    if let Some(Command::Grade(args)) = &cli.command {
+        if options.solution || options.cmd.is_some() || options.exe.is_some() {
+            bail!("grade checks the students' crates: --solution and --cmd do not apply");
+        }
+        if options.format.is_some() || options.output.is_some() {
+            bail!("grade writes every format itself, into the folder given with --out");
+        }
+        return grade::grade(&root, args);
+    }
     let lesson = match (&cli.command, &cli.lesson) {
-        (Some(Command::List), _) | (None, None) => None,
+        (Some(_), _) | (None, None) => None,
         (None, Some(name)) if name == "list" => None,
         (None, Some(name)) => Some(lessons::find(name).with_context(|| unknown_lesson(name))?),
     };
-    let options = &cli.options;
     let report = match lesson {
         Some(lesson) => Report::new(vec![check_one(&root, lesson, options)?]),
         None => {
-            if options.cmd.is_some() {
+            if options.cmd.is_some() || options.exe.is_some() {
                 bail!("--cmd checks one lesson: name it, e.g. `{COMMAND} lesson1 --cmd \"python3 lesson1.py\"`");
             }
             Report::new(check_all(&root, options.solution)?)
         }
     };
-    match options.format {
-        Format::Json => print!("{}", report::json::render(&report)),
+    let text = render(&report, lesson, options, started.elapsed());
+    match &options.output {
+        Some(path) => {
+            // Only the human report has colours to leave out of a file.
+            let text = if options.format() == Format::Human { report::human::plain(&text) } else { text };
+            std::fs::write(path, text).with_context(|| format!("Failed to write the report to {}", path.display()))?;
+        }
+        None if options.format() == Format::Human => report::human::print(&text),
+        None => print!("{text}"),
+    }
+    Ok(report.exit_code())
+}
+
+/// The report in the format asked for.
+fn render(report: &Report, lesson: Option<&Lesson>, options: &Options, elapsed: Duration) -> String {
+    match options.format() {
+        Format::Json => report::json::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Gradescope => report::gradescope::render(report, Some(elapsed), &[]),
         Format::Human => {
             let mut text = String::new();
             match lesson {
                 Some(lesson) => {
-                    report::human::render_lesson(&mut text, &report.lessons[0]);
+                    report::human::render_lesson(&mut text, &report.lessons[0], true);
                     next_steps(&mut text, lesson, &report.lessons[0], options);
                 }
-                None => report::human::render_overview(&mut text, &report, COMMAND),
+                None => report::human::render_overview(&mut text, report, COMMAND),
             }
-            report::human::print(&text);
+            text
         }
     }
-    Ok(report.exit_code())
 }
 
 /// The workspace this checker belongs to.
@@ -169,12 +231,21 @@ fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonRe
     }
     let package = lesson.package(options.solution);
     let source = crate_dir(lesson, options.solution);
-    if options.format == Format::Human && std::io::stderr().is_terminal() {
+    if let Some(exe) = &options.exe {
+        let target = Target {
+            argv: vec![exe.display().to_string()],
+            description: format!("{package} (built from {source})"),
+            source: Some(source),
+        };
+        return Ok(run::run_lesson(lesson, &target, timing));
+    }
+    if options.format() == Format::Human && std::io::stderr().is_terminal() {
         eprintln!("Building {package} ({source})…");
     }
-    let color = options.format == Format::Human
-        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-    let built = build::build(root, std::slice::from_ref(&package), color)?;
+    let built = build::build(root, std::slice::from_ref(&package), &build::Settings::new(options.color()))?;
+    if built.timed_out {
+        bail!("{}", built.messages);
+    }
     Ok(target_report(lesson, &built, &package, source, timing))
 }
 
@@ -200,7 +271,7 @@ fn target_report(
             format!("{package} ({source})"),
             Some(source),
             LessonStatus::BuildFailed,
-            built.messages.clone(),
+            built.messages_for(package),
         ),
     }
 }
@@ -210,7 +281,10 @@ fn target_report(
 fn check_all(root: &Path, solution: bool) -> Result<Vec<LessonReport>> {
     let timing = harness::Timing::from_env();
     let packages: Vec<String> = LESSONS.iter().map(|l| l.package(solution)).collect();
-    let built = build::build(root, &packages, false)?;
+    let built = build::build(root, &packages, &build::Settings::new(false))?;
+    if built.timed_out {
+        bail!("{}", built.messages);
+    }
     let reports = std::thread::scope(|scope| {
         let handles: Vec<_> = LESSONS
             .iter()

@@ -18,7 +18,8 @@ pub struct Target {
     pub source: Option<String>,
 }
 
-/// A report for a lesson whose checks could not run at all.
+/// A report for a lesson whose checks could not run at all: every check is
+/// listed, not passed, with no points.
 pub fn not_run(
     lesson: &Lesson,
     program: String,
@@ -37,7 +38,19 @@ pub fn not_run(
         error: Some(error),
         score: 0,
         max_score: lesson.max_score(),
-        checks: Vec::new(),
+        checks: lesson
+            .checks
+            .iter()
+            .map(|check| CheckReport {
+                name: check.name.to_string(),
+                passed: false,
+                points: 0,
+                max_points: check.points,
+                message: format!("not run: {}", status.describe()),
+                duration_ms: 0,
+                failure: None,
+            })
+            .collect(),
         start_here: None,
     }
 }

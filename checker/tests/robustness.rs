@@ -3,7 +3,6 @@
 
 mod common;
 use common::*;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Fast deadlines: these programs never behave, so every check waits in full.
@@ -17,35 +16,6 @@ fn run_hostile(lesson: &str, name: &str) -> (Run, Vec<u32>) {
     let run = run_json(&[lesson, "--cmd", &fixture(name)], &[FAST, ("FIXTURE_PIDS", dir)]);
     (run, read_pids(pids.path()))
 }
-
-fn read_pids(dir: &Path) -> Vec<u32> {
-    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()
-}
-
-/// Whether `pid` is a process that still runs (not gone, not a zombie).
-#[cfg(target_os = "linux")]
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat.rsplit(')').next().unwrap_or_default().trim_start().starts_with('Z'),
-        Err(_) => false,
-    }
-}
-
-#[cfg(target_os = "linux")]
-#[track_caller]
-fn assert_all_gone(pids: &[u32]) {
-    assert!(!pids.is_empty(), "the fixture recorded its pid");
-    // The kernel may take a moment to reap a killed orphan.
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while pids.iter().any(|&p| alive(p)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let left: Vec<_> = pids.iter().filter(|&&p| alive(p)).collect();
-    assert!(left.is_empty(), "processes outlived the checker: {left:?}");
-}
-
-#[cfg(not(target_os = "linux"))]
-fn assert_all_gone(_pids: &[u32]) {}
 
 #[test]
 fn a_program_that_exits_at_once_is_reported_with_its_status_and_stderr() {

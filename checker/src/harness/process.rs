@@ -10,11 +10,15 @@
 
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Bytes kept of each output stream; the rest is counted, not stored.
 const CAPTURE_LIMIT: usize = 1 << 20;
+
+/// How long a program has between SIGTERM and SIGKILL, unless told otherwise.
+const GRACE: Duration = Duration::from_millis(200);
 
 /// One output stream of a program, as captured so far.
 #[derive(Default)]
@@ -100,11 +104,16 @@ pub struct Program {
     child: Child,
     stdin: Option<ChildStdin>,
     log: Arc<ProgramLog>,
+    grace: Duration,
 }
 
 impl Program {
     /// Starts `argv` with stdin closed, or piped when `stdin` is true.
+    /// Once the checker is interrupted, no program starts: it fails with an error.
     pub fn spawn(label: &str, argv: &[String], stdin: bool) -> std::io::Result<Program> {
+        if interrupted() {
+            return Err(std::io::Error::other("the checker was interrupted"));
+        }
         let (program, args) = argv.split_first().expect("a command line is never empty");
         let mut command = Command::new(program);
         command
@@ -135,7 +144,23 @@ impl Program {
             log.stderr.spawn_drain(err);
         }
         let stdin = child.stdin.take();
-        Ok(Program { child, stdin, log })
+        let program = Program { child, stdin, log, grace: GRACE };
+        if interrupted() {
+            // The interrupt handler may have missed it: stop it here.
+            drop(program);
+            return Err(std::io::Error::other("the checker was interrupted"));
+        }
+        Ok(program)
+    }
+
+    /// Gives the program `grace` between SIGTERM and SIGKILL, when dropped
+    /// and on Ctrl-C. For a program that stops programs of its own when it
+    /// gets SIGTERM (a checker run by `grade`): they live in process groups
+    /// of their own, which a SIGKILL of its group would not reach.
+    pub fn with_grace(mut self, grace: Duration) -> Program {
+        self.grace = grace;
+        live_groups::set_grace(self.child.id(), grace);
+        self
     }
 
     pub fn log(&self) -> &Arc<ProgramLog> {
@@ -209,7 +234,7 @@ impl Drop for Program {
         let id = self.child.id();
         if self.child.try_wait().ok().flatten().is_none() {
             signal_group(id, Signal::Term);
-            let deadline = Instant::now() + Duration::from_millis(200);
+            let deadline = Instant::now() + self.grace;
             while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(2));
             }
@@ -260,32 +285,70 @@ fn signal_group(pgid: u32, signal: Signal) {
 #[cfg(not(unix))]
 fn signal_group(_pgid: u32, _signal: Signal) {}
 
-/// Process groups still running, for the Ctrl-C handler.
+/// Process groups still running, for the Ctrl-C handler, each with the
+/// grace it gets after SIGTERM (none: SIGKILL at once).
 mod live_groups {
+    use super::{signal_group, Signal};
     use std::sync::Mutex;
+    use std::time::Duration;
 
-    static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+    static LIVE: Mutex<Vec<(u32, Duration)>> = Mutex::new(Vec::new());
 
     pub fn add(id: u32) {
-        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push((id, Duration::ZERO));
+    }
+
+    pub fn set_grace(id: u32, grace: Duration) {
+        for group in LIVE.lock().unwrap_or_else(|e| e.into_inner()).iter_mut().filter(|(g, _)| *g == id) {
+            group.1 = grace;
+        }
     }
 
     pub fn remove(id: u32) {
-        LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|&g| g != id);
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|&(g, _)| g != id);
     }
 
+    /// SIGKILL every group; those with a grace get SIGTERM first, and that
+    /// long to stop what they started.
     pub fn kill_all() {
-        for id in LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
-            super::signal_group(id, super::Signal::Kill);
+        let groups: Vec<(u32, Duration)> = LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..).collect();
+        for &(id, grace) in &groups {
+            signal_group(id, if grace.is_zero() { Signal::Kill } else { Signal::Term });
         }
+        if let Some(grace) = groups.iter().map(|&(_, grace)| grace).max().filter(|g| !g.is_zero()) {
+            std::thread::sleep(grace);
+            for &(id, _) in &groups {
+                signal_group(id, Signal::Kill);
+            }
+        }
+    }
+}
+
+/// Set once the checker gets Ctrl-C, SIGTERM or SIGHUP.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the checker was interrupted (it is stopping its programs).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// If the checker was interrupted, waits for the interrupt handler to finish
+/// stopping programs and exit with status 130, rather than finishing as if
+/// all went well.
+pub fn exit_if_interrupted() {
+    if interrupted() {
+        std::thread::sleep(Duration::from_secs(10));
+        std::process::exit(130);
     }
 }
 
 /// On Ctrl-C, SIGTERM or SIGHUP: kill every program still running, then exit
 /// with status 130. (A program in its own process group does not get the
-/// terminal's Ctrl-C itself.)
+/// terminal's Ctrl-C itself.) From then on no program starts; one that was
+/// starting at that moment is killed by [`Program::spawn`] itself.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         live_groups::kill_all();
         let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
         std::process::exit(130);

@@ -1,12 +1,12 @@
 //! The record of what crossed the wire during one check.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
 /// Events kept per check; later ones are counted, not stored.
 const MAX_EVENTS: usize = 200;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// The checker sent these bytes.
@@ -17,7 +17,7 @@ pub enum Direction {
     Event,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entry {
     /// Which connection or socket: "conn 1", "udp 2"...
     pub channel: String,

@@ -15,36 +15,18 @@ const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default();
 
-/// A lesson's full report.
-pub fn render_lesson(out: &mut String, lesson: &LessonReport) {
+/// A lesson's full report. `durations` adds each check's time (left out
+/// where the text must read the same on every run, as in `grade`'s feedback).
+pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
     let _ = writeln!(out, "{BOLD}Lesson {} · {}{BOLD:#}", lesson.number, lesson.title);
     let _ = writeln!(out, "{DIM}checking {}{DIM:#}", lesson.program);
     let _ = writeln!(out);
-    match lesson.status {
-        LessonStatus::BuildFailed => {
-            let _ = writeln!(out, "{RED}✗ your crate does not compile{RED:#}");
-            let _ = writeln!(out);
-            if let Some(error) = &lesson.error {
-                let _ = writeln!(out, "{}", error.trim_end());
-            }
-            let _ = writeln!(out);
-            let _ = writeln!(
-                out,
-                "Fix the first error above, then run the checker again. (The compiler's message names the file and line.)"
-            );
-            return;
-        }
-        LessonStatus::CannotRun => {
-            let _ = writeln!(out, "{RED}✗ the program could not be started{RED:#}");
-            if let Some(error) = &lesson.error {
-                let _ = writeln!(out, "  {}", error.trim_end());
-            }
-            return;
-        }
-        LessonStatus::Checked => {}
+    if lesson.status != LessonStatus::Checked {
+        render_not_run(out, lesson);
+        return;
     }
     for check in &lesson.checks {
-        render_check(out, check);
+        render_check(out, check, durations);
     }
     let _ = writeln!(out);
     let passed = lesson.checks_passed();
@@ -61,13 +43,53 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport) {
     }
 }
 
-fn render_check(out: &mut String, check: &CheckReport) {
-    let time = format!("{DIM}{} ms{DIM:#}", check.duration_ms);
+/// A lesson whose checks did not run: why, and what to do.
+fn render_not_run(out: &mut String, lesson: &LessonReport) {
+    let error = lesson.error.as_deref().unwrap_or_default().trim_end();
+    match lesson.status {
+        LessonStatus::BuildFailed => {
+            let _ = writeln!(out, "{RED}✗ your crate does not compile{RED:#}");
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{error}");
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Fix the first error above, then run the checker again. (The compiler's message names the file and line.)"
+            );
+        }
+        LessonStatus::CannotRun => {
+            let _ = writeln!(out, "{RED}✗ the program could not be started{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
+        LessonStatus::TimedOut => {
+            let _ = writeln!(out, "{RED}✗ the checks did not finish in time{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
+        LessonStatus::Crashed => {
+            let _ = writeln!(out, "{RED}✗ the checks stopped without a result{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
+        LessonStatus::Missing => {
+            let _ = writeln!(out, "{RED}✗ not found in the submission{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
+        LessonStatus::Checked => {}
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{RED}0/{} checks passed{RED:#} · 0/{} points", lesson.checks.len(), lesson.max_score);
+}
+
+fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
+    let mut tail = format!("{}/{} pt", check.points, check.max_points);
+    if durations {
+        let _ = write!(tail, " · {} ms", check.duration_ms);
+    }
+    let tail = format!("{DIM}{tail}{DIM:#}");
     let Some(failure) = &check.failure else {
-        let _ = writeln!(out, " {GREEN}✓{GREEN:#} {}  {time}", check.name);
+        let _ = writeln!(out, " {GREEN}✓{GREEN:#} {}  {tail}", check.name);
         return;
     };
-    let _ = writeln!(out, " {RED}✗{RED:#} {}  {time}", check.name);
+    let _ = writeln!(out, " {RED}✗{RED:#} {}  {tail}", check.name);
     let field = |out: &mut String, name: &str, value: &str| {
         let mut lines = value.lines();
         let _ = writeln!(out, "     {BOLD}{name:<9}{BOLD:#} {}", lines.next().unwrap_or_default());
@@ -144,8 +166,11 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
     let _ = writeln!(out, "  {DIM}{:>2}  {:<22} {:<16} score{DIM:#}", "#", "lesson", "status");
     for lesson in &report.lessons {
         let (status, style) = match lesson.status {
-            LessonStatus::BuildFailed => ("does not compile".to_string(), RED),
-            LessonStatus::CannotRun => ("cannot run".to_string(), RED),
+            LessonStatus::BuildFailed
+            | LessonStatus::CannotRun
+            | LessonStatus::TimedOut
+            | LessonStatus::Crashed
+            | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
             LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
             LessonStatus::Checked if lesson.score == 0 => ("· not started".to_string(), DIM),
             LessonStatus::Checked => (format!("… {}/{} checks", lesson.checks_passed(), lesson.checks.len()), YELLOW),
@@ -165,6 +190,20 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
             let _ = writeln!(out, "\n{GREEN}Every lesson passes.{GREEN:#}");
         }
     }
+}
+
+/// A failed check as the report shows it, without the ✗ line, colour or
+/// time: for the formats that name the check on their own (JUnit, Gradescope).
+pub fn failure_text(check: &CheckReport) -> String {
+    let mut text = String::new();
+    render_check(&mut text, check, false);
+    let body: Vec<&str> = text.lines().skip(1).map(|line| line.strip_prefix("     ").unwrap_or(line)).collect();
+    plain(body.join("\n").trim_end())
+}
+
+/// `text` without its colours, for files.
+pub fn plain(text: &str) -> String {
+    anstream::adapter::strip_str(text).to_string()
 }
 
 pub fn print(text: &str) {

@@ -3,15 +3,24 @@
 //! A run produces a [`Report`]: one [`LessonReport`] per lesson checked, each
 //! with a [`CheckReport`] per check. Renderers only read it:
 //! - [`human`]: colour (when the terminal allows), ✓/✗, transcript, hint;
-//! - [`json`]: one JSON document for scripts and graders.
+//! - [`json`]: one JSON document for scripts and graders (and read back by
+//!   `grade`, which runs each lesson in a checker of its own);
+//! - [`junit`]: JUnit XML, for CI systems;
+//! - [`gradescope`]: Gradescope's `results.json`;
+//! - [`feedback`]: one student's Markdown feedback (`grade`);
+//! - [`gradebook`]: the CSV files of a class (`grade`).
 
+pub mod feedback;
+pub mod gradebook;
+pub mod gradescope;
 pub mod human;
 pub mod json;
+pub mod junit;
 
 use crate::harness::transcript::Entry;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
     pub score: u32,
     pub max_score: u32,
@@ -41,7 +50,7 @@ impl Report {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LessonStatus {
     /// The checks ran (whatever their results).
@@ -50,9 +59,29 @@ pub enum LessonStatus {
     BuildFailed,
     /// The program could not be started at all.
     CannotRun,
+    /// The checks did not finish within the time limit (`grade`).
+    TimedOut,
+    /// The checks stopped without a report (`grade`).
+    Crashed,
+    /// The submission has no crate for this lesson (`grade`).
+    Missing,
 }
 
-#[derive(Debug, Serialize)]
+impl LessonStatus {
+    /// How the status reads in a table: "checked", "does not compile"...
+    pub fn describe(self) -> &'static str {
+        match self {
+            LessonStatus::Checked => "checked",
+            LessonStatus::BuildFailed => "does not compile",
+            LessonStatus::CannotRun => "cannot run",
+            LessonStatus::TimedOut => "timed out",
+            LessonStatus::Crashed => "crashed",
+            LessonStatus::Missing => "not submitted",
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 pub struct LessonReport {
     /// "lesson01"
     pub lesson: String,
@@ -83,7 +112,7 @@ impl LessonReport {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct CheckReport {
     pub name: String,
     pub passed: bool,
@@ -96,7 +125,7 @@ pub struct CheckReport {
     pub failure: Option<FailureReport>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct FailureReport {
     pub did: String,
     pub expected: String,
@@ -115,7 +144,7 @@ pub struct FailureReport {
     pub programs: Vec<ProgramReport>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ProgramReport {
     pub label: String,
     pub command_line: String,
@@ -125,4 +154,62 @@ pub struct ProgramReport {
     pub stderr: Vec<String>,
     /// Bytes of output not shown (beyond the tail, or beyond the capture bound).
     pub omitted_bytes: usize,
+}
+
+/// One student's graded submission (`grade`).
+#[derive(Debug)]
+pub struct StudentReport {
+    /// The submission's folder name.
+    pub student: String,
+    pub status: StudentStatus,
+    /// What the instructor and the student should know beyond the checks:
+    /// where the work was found, files that were not used.
+    pub notes: Vec<String>,
+    /// One lesson report per lesson graded, in course order.
+    pub report: Report,
+}
+
+/// How the grading of one submission went, as `grades.csv` says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StudentStatus {
+    /// Every lesson found was checked (whatever the score).
+    Ok,
+    /// No lesson crate was found in the submission.
+    Missing,
+    /// A lesson crate did not compile.
+    BuildError,
+    /// A build or a lesson's checks went over the time limit.
+    Timeout,
+    /// A lesson's checks stopped without a result.
+    Crash,
+}
+
+impl StudentStatus {
+    /// The status of a submission whose lessons ended as `lessons` did: the
+    /// most serious one (crash, then timeout, then build error).
+    pub fn of(lessons: &[LessonReport]) -> StudentStatus {
+        if !lessons.is_empty() && lessons.iter().all(|l| l.status == LessonStatus::Missing) {
+            return StudentStatus::Missing;
+        }
+        lessons
+            .iter()
+            .map(|lesson| match lesson.status {
+                LessonStatus::Checked | LessonStatus::Missing => StudentStatus::Ok,
+                LessonStatus::BuildFailed => StudentStatus::BuildError,
+                LessonStatus::TimedOut => StudentStatus::Timeout,
+                LessonStatus::CannotRun | LessonStatus::Crashed => StudentStatus::Crash,
+            })
+            .max()
+            .unwrap_or(StudentStatus::Ok)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StudentStatus::Ok => "ok",
+            StudentStatus::Missing => "missing",
+            StudentStatus::BuildError => "build_error",
+            StudentStatus::Timeout => "timeout",
+            StudentStatus::Crash => "crash",
+        }
+    }
 }

@@ -165,3 +165,35 @@ pub fn assert_skeleton_fails(lesson: &str) {
     assert!(stdout.contains("Start here:"), "the report says where to start:\n{stdout}");
     assert!(stdout.contains("todo!()"), "the report names the todo!():\n{stdout}");
 }
+
+/// The pids recorded as file names in `dir` (by fixtures and test programs).
+pub fn read_pids(dir: &std::path::Path) -> Vec<u32> {
+    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()
+}
+
+/// Whether `pid` is a process that still runs (not gone, not a zombie).
+#[cfg(target_os = "linux")]
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or_default().trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+/// Waits a little for `pids` to be gone, and fails if some still run.
+#[cfg(target_os = "linux")]
+#[track_caller]
+pub fn assert_all_gone(pids: &[u32]) {
+    use std::time::{Duration, Instant};
+    assert!(!pids.is_empty(), "the program recorded its pid");
+    // The kernel may take a moment to reap a killed orphan.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while pids.iter().any(|&p| alive(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<_> = pids.iter().filter(|&&p| alive(p)).collect();
+    assert!(left.is_empty(), "processes outlived the checker: {left:?}");
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn assert_all_gone(_pids: &[u32]) {}

@@ -1,0 +1,318 @@
+//! `grade`: a whole class at once.
+//!
+//! Each folder in SUBMISSIONS is one student's work. For each, the lesson
+//! crates are built in a scratch workspace made of the course's own files
+//! around the student's `src/` folders, and checked by the course's checker,
+//! each lesson under a time limit, in a checker process that is stopped with
+//! everything it started when the limit passes. Submissions are graded
+//! `--jobs` at a time; whatever happens to one (it does not compile, hangs,
+//! crashes the checks) becomes its row, and the batch goes on.
+//!
+//! Written to `--out`: `grades.csv` and `checks.csv` (see
+//! [`report::gradebook`]), and for each student `feedback.md` and a
+//! Gradescope `results.json`. Scratch workspaces and the shared target
+//! folder live in `.grading/` inside it, so that grading again is quick.
+//!
+//! - [`course`]: the course every submission is graded against;
+//! - [`submission`]: finding a student's crates and laying out their workspace;
+//! - [`grader`]: building and checking one submission.
+
+mod course;
+mod grader;
+mod submission;
+
+use crate::harness::process::interrupted;
+use crate::lessons::{Lesson, LESSONS};
+use crate::report::{self, StudentReport, StudentStatus};
+use anyhow::{bail, Context, Result};
+use course::Course;
+use grader::Grader;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  cargo run -p checker -- grade submissions/ --lessons 1-3 --out grades/")]
+pub struct Args {
+    /// The folder of submissions: one folder per student, named for them,
+    /// holding their `exercises/` folder or a copy of the whole course.
+    #[arg(value_name = "SUBMISSIONS")]
+    submissions: PathBuf,
+
+    /// The lessons to grade, e.g. `1,3-5`. By default, every lesson.
+    #[arg(long, value_name = "LIST", value_parser = parse_lessons)]
+    lessons: Option<LessonList>,
+
+    /// Where to write grades.csv, checks.csv and a folder per student.
+    #[arg(long, value_name = "DIR", default_value = "grades")]
+    out: PathBuf,
+
+    /// How many submissions to grade at the same time.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+
+    /// Seconds one submission's build may take before it is stopped.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    build_timeout: u64,
+
+    /// Seconds one lesson's checks may take before they are stopped.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    lesson_timeout: u64,
+
+    /// The cargo target folder every submission's build shares. By default,
+    /// `.grading/target` inside the --out folder.
+    #[arg(long, value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+}
+
+/// The lesson numbers given with `--lessons`.
+#[derive(Clone, Debug)]
+struct LessonList(Vec<u8>);
+
+/// `1,3-5` → [1, 3, 4, 5].
+fn parse_lessons(list: &str) -> Result<LessonList, String> {
+    let mut numbers = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+        let number = |text: &str| {
+            let text = text.trim();
+            let digits = text.strip_prefix("lesson").unwrap_or(text);
+            digits.parse::<u8>().map_err(|_| format!("`{text}` is not a lesson number (write e.g. `1,3-5`)"))
+        };
+        match item.split_once('-') {
+            Some((from, to)) => {
+                let (from, to) = (number(from)?, number(to)?);
+                if from > to {
+                    return Err(format!("`{item}` is an empty range"));
+                }
+                numbers.extend(from..=to);
+            }
+            None => numbers.push(number(item)?),
+        }
+    }
+    if numbers.is_empty() {
+        return Err("name at least one lesson, e.g. `1,3-5`".to_string());
+    }
+    Ok(LessonList(numbers))
+}
+
+/// Grades every submission and writes the files; the exit status is 0 once
+/// every submission has its row, whatever the scores.
+pub fn grade(root: &Path, args: &Args) -> Result<u8> {
+    let lessons = selected_lessons(root, args.lessons.as_ref().map(|list| list.0.as_slice()))?;
+    let ids: Vec<String> = lessons.iter().map(|l| l.id()).collect();
+    let out = &args.out;
+    let students = submissions(&args.submissions, out)?;
+    let course = Course::read(root, lessons)?;
+    std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
+    let grading = out.join(".grading");
+    let grader = Grader {
+        course,
+        checker: std::env::current_exe().context("Failed to find the checker's own executable")?,
+        work: absolute(&grading.join("work"))?,
+        target_dir: absolute(&args.target_dir.clone().unwrap_or_else(|| grading.join("target")))?,
+        build_limit: Duration::from_secs(args.build_timeout),
+        lesson_limit: Duration::from_secs(args.lesson_timeout),
+        build_lock: Mutex::new(()),
+    };
+    let progress = Progress::new(students.len());
+    let (reports, errors) = grade_all(&grader, &students, usize::from(args.jobs), out, &progress);
+    progress.finish();
+    if interrupted() {
+        bail!("interrupted: grades.csv and checks.csv were not written");
+    }
+    std::fs::write(out.join("grades.csv"), report::gradebook::grades(&reports, &ids)?)
+        .with_context(|| format!("Failed to write {}", out.join("grades.csv").display()))?;
+    std::fs::write(out.join("checks.csv"), report::gradebook::checks(&reports)?)
+        .with_context(|| format!("Failed to write {}", out.join("checks.csv").display()))?;
+    if !errors.is_empty() {
+        bail!("the grades are written, but some students' files are not:\n{}", errors.join("\n"));
+    }
+    println!("{}", summary(&reports, out));
+    Ok(0)
+}
+
+/// The lessons `--lessons` names; by default every lesson the course has a
+/// crate for (a course still being written may have checks before crates).
+fn selected_lessons(root: &Path, numbers: Option<&[u8]>) -> Result<Vec<&'static Lesson>> {
+    let Some(numbers) = numbers else {
+        let (present, absent): (Vec<&Lesson>, Vec<&Lesson>) =
+            LESSONS.iter().partition(|lesson| course::has_crate(root, lesson));
+        for lesson in absent {
+            eprintln!("Lesson {} is not graded: the course has no exercises/{} crate.", lesson.number, lesson.folder());
+        }
+        if present.is_empty() {
+            bail!("the course at {} has no lesson crates under exercises/", root.display());
+        }
+        return Ok(present);
+    };
+    if let Some(unknown) = numbers.iter().find(|&&n| !LESSONS.iter().any(|l| l.number == n)) {
+        let known: Vec<String> = LESSONS.iter().map(|l| l.number.to_string()).collect();
+        bail!("there is no lesson {unknown}: the lessons are {}", known.join(", "));
+    }
+    Ok(LESSONS.iter().copied().filter(|l| numbers.contains(&l.number)).collect())
+}
+
+/// The students' folders, sorted by name (hidden folders and `out` left out).
+fn submissions(dir: &Path, out: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("Failed to read the submissions folder {}", dir.display()))?;
+    let out = out.canonicalize().ok();
+    let mut students = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("Failed to read {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if name.starts_with('.') || !path.is_dir() || path.canonicalize().ok() == out {
+            continue;
+        }
+        students.push((name, path));
+    }
+    students.sort();
+    if students.is_empty() {
+        bail!("{} holds no submissions: it should hold one folder per student", dir.display());
+    }
+    Ok(students)
+}
+
+/// Grades `students`, `jobs` at a time, writing each one's files as soon as
+/// they are graded. Reports come back in the order of `students`, with the
+/// files that could not be written.
+fn grade_all(
+    grader: &Grader,
+    students: &[(String, PathBuf)],
+    jobs: usize,
+    out: &Path,
+    progress: &Progress,
+) -> (Vec<StudentReport>, Vec<String>) {
+    let next = AtomicUsize::new(0);
+    let reports: Mutex<Vec<Option<StudentReport>>> = Mutex::new(students.iter().map(|_| None).collect());
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(students.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((name, dir)) = students.get(i) else { return };
+                progress.start(name);
+                let report = grader.grade(name, dir);
+                // Interrupted: what came back is not a grade, write nothing.
+                if interrupted() {
+                    return;
+                }
+                if let Err(err) = write_student(out, &report) {
+                    errors.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{err:#}"));
+                }
+                progress.done(&report);
+                reports.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(report);
+            });
+        }
+    });
+    let reports = reports.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Every submission has its report, unless grading was interrupted.
+    let reports = reports.into_iter().flatten().collect();
+    (reports, errors.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// `feedback.md` and `results.json` in the student's folder.
+fn write_student(out: &Path, student: &StudentReport) -> Result<()> {
+    let dir = out.join(&student.student);
+    std::fs::create_dir_all(&dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+    let feedback = report::feedback::render(student);
+    std::fs::write(dir.join("feedback.md"), feedback)
+        .with_context(|| format!("Failed to write {}", dir.join("feedback.md").display()))?;
+    let results = report::gradescope::render(&student.report, None, &student.notes);
+    std::fs::write(dir.join("results.json"), results)
+        .with_context(|| format!("Failed to write {}", dir.join("results.json").display()))
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("Failed to make {} absolute", path.display()))
+}
+
+/// "4 submissions graded: 2 ok, 1 build_error, 1 timeout. Wrote grades/grades.csv…"
+fn summary(reports: &[StudentReport], out: &Path) -> String {
+    let mut counts: Vec<(StudentStatus, usize)> = Vec::new();
+    for report in reports {
+        match counts.iter_mut().find(|(status, _)| *status == report.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((report.status, 1)),
+        }
+    }
+    counts.sort();
+    let counts: Vec<String> = counts.iter().map(|(status, n)| format!("{n} {}", status.as_str())).collect();
+    format!(
+        "{} submissions graded: {}.\nWrote {}, {} and a folder per student (feedback.md, results.json).",
+        reports.len(),
+        counts.join(", "),
+        out.join("grades.csv").display(),
+        out.join("checks.csv").display()
+    )
+}
+
+/// A progress bar on a terminal; plain lines on stderr otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: AtomicUsize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress { bar, total, done: AtomicUsize::new(0) }
+    }
+
+    fn start(&self, student: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("grading {student}"));
+        }
+    }
+
+    fn done(&self, student: &StudentReport) {
+        let n = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        let line = format!(
+            "[{n}/{}] {}: {}/{} points, {}",
+            self.total,
+            student.student,
+            student.report.score,
+            student.report.max_score,
+            student.status.as_str()
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_lessons;
+
+    #[test]
+    fn lesson_lists_take_numbers_and_ranges() {
+        assert_eq!(parse_lessons("1,3-5").map(|l| l.0), Ok(vec![1, 3, 4, 5]));
+        assert_eq!(parse_lessons("lesson2").map(|l| l.0), Ok(vec![2]));
+        assert!(parse_lessons("5-3").is_err());
+        assert!(parse_lessons("x").is_err());
+        assert!(parse_lessons("").is_err());
+    }
+}
