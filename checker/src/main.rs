@@ -318,7 +318,7 @@ fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options
                 crate_dir(lesson, true)
             );
         }
-        match LESSONS.iter().find(|l| l.number == lesson.number + 1) {
+        match LESSONS.iter().find(|l| l.number > lesson.number) {
             Some(next) => {
                 let _ = writeln!(text, "Next: {COMMAND} lesson{}  ({})", next.number, next.title);
             }

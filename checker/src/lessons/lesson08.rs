@@ -175,7 +175,7 @@ fn idle_timeout(ctx: &mut Ctx) -> Outcome {
     let did = format!("read the greeting from {}, then sent nothing", server.addr);
     expect_line(&mut conn, "timeout", ctx.timing.ms(IDLE_MS + 1500), &did)?;
     let waited = started.elapsed().as_millis() as u64;
-    if waited < IDLE_MS * 7 / 10 || waited > IDLE_MS + 700 {
+    if !(IDLE_MS * 7 / 10..=IDLE_MS + 700).contains(&waited) {
         return Err(Failure::new(
             did,
             format!("`timeout` after about {IDLE_MS} ms"),
