@@ -14,6 +14,7 @@
 //! - [`transcript`]: the record of bytes sent and received;
 //! - [`text`]: escaping bytes and pointing at the first difference.
 
+pub mod http;
 pub mod net;
 pub mod process;
 pub mod text;

@@ -225,6 +225,20 @@ impl Conn {
         got
     }
 
+    /// Sends `bytes` from a second thread, so the check can read the answer
+    /// while a program that stops reading leaves the write blocked. The
+    /// write gives up after `within`; join the handle to wait for it.
+    pub fn send_in_background(&self, bytes: &[u8], within: Duration) -> std::thread::JoinHandle<io::Result<()>> {
+        self.transcript.bytes(&self.label, Direction::Sent, bytes);
+        let writer = self.stream.try_clone();
+        let data = bytes.to_vec();
+        std::thread::spawn(move || {
+            let writer = writer?;
+            writer.set_write_timeout(Some(within))?;
+            (&writer).write_all(&data)
+        })
+    }
+
     /// Closes the checker's writing side: the program reads end of stream.
     pub fn shutdown_write(&mut self) {
         self.note("checker shut down its sending side (half-close)");

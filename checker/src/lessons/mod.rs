@@ -12,6 +12,7 @@ mod lesson02;
 mod lesson03;
 mod lesson04;
 mod lesson05;
+mod lesson06;
 mod lesson08;
 
 /// One check: a behaviour the learner's program must show.
@@ -61,8 +62,15 @@ impl Lesson {
 }
 
 /// Every lesson, in course order.
-pub static LESSONS: &[&Lesson] =
-    &[&lesson01::LESSON, &lesson02::LESSON, &lesson03::LESSON, &lesson04::LESSON, &lesson05::LESSON, &lesson08::LESSON];
+pub static LESSONS: &[&Lesson] = &[
+    &lesson01::LESSON,
+    &lesson02::LESSON,
+    &lesson03::LESSON,
+    &lesson04::LESSON,
+    &lesson05::LESSON,
+    &lesson06::LESSON,
+    &lesson08::LESSON,
+];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
 pub fn find(name: &str) -> Option<&'static Lesson> {
