@@ -81,6 +81,13 @@ fn handle_connection(stream: TcpStream, peer: SocketAddr, root: &Path, idle: Dur
     // this thread forever. With one, a blocked read or write fails instead.
     stream.set_read_timeout(Some(idle))?;
     stream.set_write_timeout(Some(idle))?;
+    // A response can leave in two writes: the head from our buffer, then
+    // the file, which `io::copy` hands to the kernel directly. By default
+    // TCP holds back a second small write until the first is acknowledged,
+    // and the client delays that acknowledgement (up to 40 ms on Linux)
+    // hoping to piggyback it on data of its own: every response would stall.
+    // TCP_NODELAY sends each write at once.
+    stream.set_nodelay(true)?;
 
     // ONE buffered reader for the whole connection. It may read past the end
     // of this request into the next one (pipelining); those bytes stay in its
