@@ -130,6 +130,21 @@ impl Conn {
         })
     }
 
+    /// Writes all of `bytes` like [`Conn::send`], but records only a note
+    /// (`what`, unless empty) in the transcript: for bulk data nobody
+    /// wants to read.
+    pub fn send_bulk(&mut self, bytes: &[u8], within: Duration, what: &str) -> Result<(), End> {
+        if !what.is_empty() {
+            self.note(what);
+        }
+        let _ = self.stream.set_write_timeout(Some(within));
+        self.stream.write_all(bytes).map_err(|e| {
+            let end = classify(&e, within);
+            self.note(&format!("sending failed: {}", end.describe()));
+            end
+        })
+    }
+
     /// Adds a line to the transcript about this connection.
     pub fn note(&self, text: &str) {
         self.transcript.push(&self.label, Direction::Event, text.to_string());

@@ -217,6 +217,14 @@ impl Program {
 }
 
 impl Program {
+    /// The highest resident memory, in bytes, that the program's processes
+    /// have used so far: the sum of each one's peak (`VmHWM` in
+    /// `/proc/<pid>/status`) over its process group. `None` where the
+    /// system does not say (anything but Linux).
+    pub fn peak_memory(&self) -> Option<u64> {
+        peak_memory_of_group(self.child.id())
+    }
+
     /// Kills the program's process group at once (SIGKILL), as a crash or
     /// a power cut would, and waits for it.
     pub fn kill_now(&mut self) {
@@ -353,4 +361,35 @@ pub fn install_interrupt_handler() {
         let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
         std::process::exit(130);
     });
+}
+
+#[cfg(target_os = "linux")]
+fn peak_memory_of_group(pgid: u32) -> Option<u64> {
+    let mut total = 0;
+    let mut found = false;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        // /proc/<pid>/stat: "pid (name) state ppid pgrp ...": the name may
+        // hold spaces and parentheses, so fields are counted after the last ')'.
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let group = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(2)?.parse::<u32>().ok());
+        if group != Some(pgid) {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { continue };
+        let kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+        if let Some(kib) = kib {
+            total += kib * 1024;
+            found = true;
+        }
+    }
+    found.then_some(total)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn peak_memory_of_group(_pgid: u32) -> Option<u64> {
+    None
 }

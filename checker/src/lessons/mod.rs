@@ -13,6 +13,7 @@ mod lesson03;
 mod lesson04;
 mod lesson05;
 mod lesson06;
+mod lesson07;
 mod lesson08;
 
 /// One check: a behaviour the learner's program must show.
@@ -69,6 +70,7 @@ pub static LESSONS: &[&Lesson] = &[
     &lesson04::LESSON,
     &lesson05::LESSON,
     &lesson06::LESSON,
+    &lesson07::LESSON,
     &lesson08::LESSON,
 ];
 
