@@ -11,7 +11,9 @@
 //! - [`build`]: building lesson crates with cargo;
 //! - [`report`]: the report model and its renderers (human, JSON, JUnit,
 //!   Gradescope, and the class's CSV files and feedback);
-//! - [`grade`]: grading a whole class's submissions (`checker grade`).
+//! - [`grade`]: grading a whole class's submissions (`checker grade`);
+//! - [`watch`]: checking again each time a file is saved (`checker watch`);
+//! - [`learner`]: `hint`, `diff` and `reset`.
 //!
 //! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
 //! be built or started, or the command line was wrong.
@@ -19,9 +21,11 @@
 mod build;
 mod grade;
 mod harness;
+mod learner;
 mod lessons;
 mod report;
 mod run;
+mod watch;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -42,7 +46,7 @@ const COMMAND: &str = "cargo run -p checker --";
 #[derive(Parser, Debug)]
 #[command(name = "checker", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  cargo run -p checker -- lesson1\n  cargo run -p checker -- lesson1 --solution\n  cargo run -p checker -- lesson1 --cmd \"python3 lesson1.py\"\n  cargo run -p checker -- lesson1 --format json\n  cargo run -p checker -- grade submissions/ --lessons 1-3"
+    after_help = "Examples:\n  cargo run -p checker -- lesson1\n  cargo run -p checker -- watch\n  cargo run -p checker -- hint lesson1\n  cargo run -p checker -- lesson1 --solution\n  cargo run -p checker -- lesson1 --cmd \"python3 lesson1.py\"\n  cargo run -p checker -- lesson1 --format json\n  cargo run -p checker -- grade submissions/ --lessons 1-3"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -97,6 +101,26 @@ struct Options {
 enum Command {
     /// Every lesson with its status and score (the same as giving no lesson).
     List,
+    /// Check a lesson, then again each time you save one of its files.
+    Watch(watch::Args),
+    /// The hints of the checks that fail now, from the first concept to the details.
+    Hint {
+        /// The lesson: `lesson3`, `3` or its name.
+        lesson: String,
+    },
+    /// Your crate beside the solution, as a unified diff.
+    Diff {
+        /// The lesson: `lesson3`, `3` or its name.
+        lesson: String,
+    },
+    /// Put a lesson's starting code back (your files are saved first).
+    Reset {
+        /// The lesson: `lesson3`, `3` or its name.
+        lesson: String,
+        /// Do not ask before replacing the files.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Grade a folder of submissions (one folder per student): writes
     /// grades.csv, checks.csv, and each student's feedback.md and results.json.
     Grade(grade::Args),
@@ -153,6 +177,41 @@ fn run_cli(cli: &Cli) -> Result<u8> {
         }
         return grade::grade(&root, args);
     }
+    let find = |name: &str| lessons::find(name).with_context(|| unknown_lesson(name));
+    match &cli.command {
+        Some(Command::Watch(args)) => {
+            let first_failing = match args.lesson {
+                Some(_) => None,
+                None => {
+                    let reports = check_all(&root, options.solution)?;
+                    LESSONS.iter().copied().zip(&reports).find(|(_, r)| !r.passed()).map(|(l, _)| l)
+                }
+            };
+            let check = |lesson: &Lesson| {
+                let started = Instant::now();
+                let report = Report::new(vec![check_one(&root, lesson, options)?]);
+                let text = render(&report, Some(lesson), options, started.elapsed());
+                let text = if options.color() { text } else { report::human::plain(&text) };
+                Ok((report.lessons.into_iter().next().expect("one lesson"), text))
+            };
+            return watch::watch(&root, args, first_failing, &check);
+        }
+        Some(Command::Hint { lesson }) => {
+            let lesson = find(lesson)?;
+            let report = check_one(&root, lesson, options)?;
+            print!("{}", learner::hints(lesson, &report, COMMAND));
+            return Ok(u8::from(!report.passed()));
+        }
+        Some(Command::Diff { lesson }) => {
+            report::human::print(&learner::diff(&root, find(lesson)?, options.color())?);
+            return Ok(0);
+        }
+        Some(Command::Reset { lesson, yes }) => {
+            print!("{}", learner::reset(&root, find(lesson)?, *yes)?);
+            return Ok(0);
+        }
+        _ => {}
+    }
     let lesson = match (&cli.command, &cli.lesson) {
         (Some(_), _) | (None, None) => None,
         (None, Some(name)) if name == "list" => None,
@@ -206,7 +265,7 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-fn unknown_lesson(name: &str) -> String {
+pub(crate) fn unknown_lesson(name: &str) -> String {
     let known: Vec<String> = LESSONS.iter().map(|l| format!("  lesson{}  {}", l.number, l.title)).collect();
     format!("there is no lesson `{name}`. The lessons are:\n{}", known.join("\n"))
 }
@@ -313,9 +372,8 @@ fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options
         if !options.solution && options.cmd.is_none() {
             let _ = writeln!(
                 text,
-                "Lesson {} passes. Compare your code with the model in {}.",
-                lesson.number,
-                crate_dir(lesson, true)
+                "Lesson {} passes. Compare your code with the model: {COMMAND} diff lesson{}",
+                lesson.number, lesson.number
             );
         }
         match LESSONS.iter().find(|l| l.number > lesson.number) {
@@ -329,8 +387,10 @@ fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options
     } else if options.cmd.is_none() && !options.solution {
         let _ = writeln!(
             text,
-            "Edit {}/src, then run `{COMMAND} lesson{}` again. The course page: docs/src/{}.md",
+            "Edit {}/src, then run `{COMMAND} lesson{}` again (or leave `{COMMAND} watch` running). \
+             Stuck? `{COMMAND} hint lesson{}`. The course page: docs/src/{}.md",
             crate_dir(lesson, false),
+            lesson.number,
             lesson.number,
             lesson.folder()
         );

@@ -130,6 +130,10 @@ struct Crash {
 }
 
 fn crash_of(log: &ProgramLog) -> Option<Crash> {
+    // The check's programs are stopped by now, but the thread that drains
+    // their stderr may not have read the last of it (the panic message, on
+    // a busy machine): give it a moment to reach the end of the pipe.
+    log.stderr.wait_closed(std::time::Duration::from_millis(300));
     let (err, _) = log.stderr.snapshot();
     let err = String::from_utf8_lossy(&err);
     let mut lines = err.lines();

@@ -84,7 +84,7 @@ impl Capture {
         }
     }
 
-    fn wait_closed(&self, within: Duration) {
+    pub fn wait_closed(&self, within: Duration) {
         let _ = self.wait_for(Instant::now() + within, |_| false);
     }
 }
@@ -332,6 +332,16 @@ mod live_groups {
     }
 }
 
+/// Called by the interrupt handler before the checker exits (to give the
+/// terminal back its settings, say).
+static ON_INTERRUPT: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Registers `hook` to run when the checker is interrupted (once; later
+/// calls are ignored).
+pub fn on_interrupt(hook: fn()) {
+    let _ = ON_INTERRUPT.set(hook);
+}
+
 /// Set once the checker gets Ctrl-C, SIGTERM or SIGHUP.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -358,6 +368,9 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         live_groups::kill_all();
+        if let Some(hook) = ON_INTERRUPT.get() {
+            hook();
+        }
         let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
         std::process::exit(130);
     });

@@ -172,7 +172,13 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
             | LessonStatus::Crashed
             | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
             LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
-            LessonStatus::Checked if lesson.score == 0 => ("· not started".to_string(), DIM),
+            // Not started: nothing passes, and every failure stopped at a todo!().
+            LessonStatus::Checked
+                if lesson.score == 0
+                    && lesson.checks.iter().all(|c| c.failure.as_ref().is_some_and(|f| f.todo.is_some())) =>
+            {
+                ("· not started".to_string(), DIM)
+            }
             LessonStatus::Checked => (format!("… {}/{} checks", lesson.checks_passed(), lesson.checks.len()), YELLOW),
         };
         let _ = writeln!(
