@@ -11,12 +11,16 @@
 //! - [`build`]: building lesson crates with cargo;
 //! - [`report`]: the report model and its renderers (human, JSON, JUnit,
 //!   Gradescope, and the class's CSV files and feedback);
-//! - [`grade`]: grading a whole class's submissions (`checker grade`).
+//! - [`grade`]: grading a whole class's submissions (`checker grade`);
+//! - `docs_check` (tests only): keeps the course book in step with the
+//!   lessons, their checks and this command line.
 //!
 //! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
 //! be built or started, or the command line was wrong.
 
 mod build;
+#[cfg(test)]
+mod docs_check;
 mod grade;
 mod harness;
 mod lessons;
