@@ -29,7 +29,8 @@ const CHECKER: &str = "cargo run -p checker --";
 
 /// The workspace: the folder with README.md and docs/.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 fn src() -> PathBuf {
@@ -40,11 +41,21 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", shown(path)))
 }
 
-/// `path` as the learner sees it: relative to the workspace.
+/// `path` as the learner sees it: relative to the workspace, with `..`
+/// resolved (the file need not exist).
 fn shown(path: &Path) -> String {
-    let root = root().canonicalize().unwrap_or_else(|_| root());
-    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    path.strip_prefix(&root).unwrap_or(&path).display().to_string()
+    use std::path::Component;
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean.strip_prefix(root()).unwrap_or(&clean).display().to_string()
 }
 
 /// Files under `dir` (recursively) whose name ends with one of `extensions`, sorted.
@@ -166,15 +177,19 @@ fn local_target(from: &Path, target: &str) -> Option<PathBuf> {
 
 /// Every `cargo run -p checker -- …` on a line, as the text after `--`: up to
 /// the closing backtick when the command is in a code span, else up to a
-/// shell comment (`  # …`) or the end of the line.
+/// shell comment (` # …`), two spaces in a row (an aligned comment, or the
+/// checker's own `Next: … lesson2  (looping server)`) or the end of the line.
 fn checker_commands(line: &str) -> Vec<String> {
     let mut commands = Vec::new();
     let mut rest = line;
     while let Some(at) = rest.find(CHECKER) {
         let in_code_span = rest[..at].matches('`').count() % 2 == 1;
         let after = &rest[at + CHECKER.len()..];
-        let end =
-            if in_code_span { after.find('`').unwrap_or(after.len()) } else { after.find(" #").unwrap_or(after.len()) };
+        let end = if in_code_span {
+            after.find('`').unwrap_or(after.len())
+        } else {
+            [" #", "  "].iter().filter_map(|stop| after.find(stop)).min().unwrap_or(after.len())
+        };
         commands.push(after[..end].trim().to_string());
         rest = &after[end..];
     }
@@ -329,6 +344,7 @@ fn finds_links_and_images_outside_code_only() {
 fn finds_commands_in_code_spans_and_blocks() {
     assert_eq!(checker_commands("run `cargo run -p checker -- lesson1 --solution` to see it"), ["lesson1 --solution"]);
     assert_eq!(checker_commands("cargo run -p checker -- lesson1      # start"), ["lesson1"]);
+    assert_eq!(checker_commands("Next: cargo run -p checker -- lesson2  (looping server)"), ["lesson2"]);
     assert_eq!(checker_commands("no command here"), Vec::<String>::new());
 }
 
