@@ -12,9 +12,9 @@
 //!   parses with the checker's own command-line definition ([`crate::Cli`]),
 //!   and names a lesson that [`lessons::find`] knows.
 //!
-//! One exception, for a course being written: the chapter of a lesson whose
-//! checks are not registered yet may show its own `lessonN` command (lessons 6
-//! and 7 had pages before checks). Any other page naming that lesson fails.
+//! One exception: the chapter of a lesson that has a page but no checks in
+//! [`LESSONS`] yet may show its own `lessonN` command. Any other page naming
+//! that lesson fails.
 //!
 //! Each test collects every problem before failing, and says in which file,
 //! on which line, and what to change.
@@ -221,8 +221,8 @@ fn command_problem(file: &Path, args: &str) -> Option<String> {
     if lessons::find(&name).is_some() {
         return None;
     }
-    // A lesson whose checks are still being written may show its own command
-    // on its own page, and nowhere else.
+    // A lesson with a page but no checks yet may show its own command on its
+    // own page, and nowhere else.
     let number = name.to_ascii_lowercase().trim_start_matches("lesson").parse::<u8>().ok();
     let own_page = number.is_some_and(|number| {
         let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
