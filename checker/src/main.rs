@@ -13,12 +13,16 @@
 //!   Gradescope, and the class's CSV files and feedback);
 //! - [`grade`]: grading a whole class's submissions (`checker grade`);
 //! - [`watch`]: checking again each time a file is saved (`checker watch`);
-//! - [`learner`]: `hint`, `diff` and `reset`.
+//! - [`learner`]: `hint`, `diff` and `reset`;
+//! - `docs_check` (tests only): keeps the course book in step with the
+//!   lessons, their checks and this command line.
 //!
 //! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
 //! be built or started, or the command line was wrong.
 
 mod build;
+#[cfg(test)]
+mod docs_check;
 mod grade;
 mod harness;
 mod learner;
