@@ -149,6 +149,30 @@ pub struct Server {
     pub conn: Conn,
 }
 
+/// A server for a check that makes several connections: the connection
+/// made at start-up is handed out first, then new ones.
+pub struct Served {
+    pub program: Program,
+    pub addr: SocketAddr,
+    first: Option<Conn>,
+}
+
+impl Served {
+    /// A connection for the next exchange.
+    pub fn conn(&mut self, ctx: &mut Ctx) -> Result<Conn, Failure> {
+        match self.first.take() {
+            Some(conn) => Ok(conn),
+            None => ctx.connect_again(&mut self.program, self.addr),
+        }
+    }
+}
+
+impl From<Server> for Served {
+    fn from(server: Server) -> Served {
+        Served { program: server.program, addr: server.addr, first: Some(server.conn) }
+    }
+}
+
 /// A UDP server the check started. Late answers to the readiness probes
 /// may still be on their way, so checks talk to the server from sockets of
 /// their own (the probe socket is closed).

@@ -192,6 +192,12 @@ impl Conn {
         Received { bytes: std::mem::take(&mut self.pending), end }
     }
 
+    /// Whatever arrives within `within`, as soon as anything does; nothing
+    /// (and `TimedOut`) if nothing does: to see that no more bytes come.
+    pub fn read_any(&mut self, within: Duration) -> Received {
+        self.read_until(within, |b| (!b.is_empty()).then_some(b.len()))
+    }
+
     /// Exactly `n` bytes.
     pub fn read_exact(&mut self, n: usize, within: Duration) -> Received {
         self.read_until(within, |b| (b.len() >= n).then_some(n))

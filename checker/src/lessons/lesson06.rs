@@ -4,8 +4,7 @@
 
 use super::{Check, Lesson};
 use crate::harness::http::{self, first_line, get, request, Response};
-use crate::harness::{checker_trouble, text, Conn, Ctx, Failure, Outcome, Program, Server};
-use std::net::SocketAddr;
+use crate::harness::{checker_trouble, text, Conn, Ctx, Failure, Outcome, Served};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -226,19 +225,13 @@ impl Site {
 
 /// A server started on a fresh site.
 struct Http {
-    program: Program,
-    addr: SocketAddr,
-    first: Option<Conn>,
+    served: Served,
     site: Site,
 }
 
 impl Http {
-    /// A connection for the next request: the one made at start-up first.
     fn conn(&mut self, ctx: &mut Ctx) -> Result<Conn, Failure> {
-        match self.first.take() {
-            Some(conn) => Ok(conn),
-            None => ctx.connect_again(&mut self.program, self.addr),
-        }
+        self.served.conn(ctx)
     }
 
     /// Sends `request` on a new connection and expects status `code` (or one
@@ -313,8 +306,8 @@ fn same_body(did: &str, expected: &[u8], response: &Response) -> Outcome {
 fn start(ctx: &mut Ctx) -> Result<Http, Failure> {
     let site = Site::create().map_err(|e| checker_trouble("create the folder to serve", &e))?;
     let root = site.root.display().to_string();
-    let Server { program, addr, conn } = ctx.start_server(|addr| vec!["server".into(), addr.into(), root.clone()])?;
-    Ok(Http { program, addr, first: Some(conn), site })
+    let served = ctx.start_server(|addr| vec!["server".into(), addr.into(), root.clone()])?.into();
+    Ok(Http { served, site })
 }
 
 fn well_formed(ctx: &mut Ctx) -> Outcome {
@@ -343,17 +336,7 @@ fn well_formed(ctx: &mut Ctx) -> Outcome {
     if response.status != 200 || !response.status_line.starts_with("HTTP/1.") {
         return Err(Failure::new(did, "the status line `HTTP/1.1 200 OK`", format!("{:?}", response.status_line)));
     }
-    // With the body read, nothing more may follow: a `Content-Length`
-    // smaller than the body leaves the rest on the wire.
-    let extra = conn.read_until(ctx.timing.ms(150), |b| (!b.is_empty()).then_some(b.len()));
-    if !extra.bytes.is_empty() {
-        return Err(Failure::new(
-            did,
-            format!("exactly `Content-Length: {}` bytes of body, then nothing", response.body.len()),
-            format!("more bytes after them: {}", text::escape(&extra.bytes)),
-        )
-        .hint("`Content-Length` counts every byte of the body: use the length of the bytes you send."));
-    }
+    nothing_after_body(&mut conn, &response, ctx, did)?;
     same_body(did, HELLO, &response)
 }
 
@@ -418,7 +401,7 @@ fn head_request(ctx: &mut Ctx) -> Outcome {
             format!("{:?}", response.header("content-type")),
         ));
     }
-    let after = conn.read_until(ctx.timing.ms(300), |b| (!b.is_empty()).then_some(b.len()));
+    let after = conn.read_any(ctx.timing.ms(300));
     if !after.bytes.is_empty() {
         return Err(Failure::new(did, "nothing after the head: HEAD has no body", text::escape(&after.bytes)));
     }
@@ -456,15 +439,22 @@ fn not_found(ctx: &mut Ctx) -> Outcome {
     if response.body.is_empty() {
         return Err(Failure::new(did, "a small body saying what went wrong", "an empty body"));
     }
-    let extra = conn.read_until(ctx.timing.ms(150), |b| (!b.is_empty()).then_some(b.len()));
-    if !extra.bytes.is_empty() {
-        return Err(Failure::new(
-            did,
-            format!("exactly `Content-Length: {}` bytes of body, then nothing", response.body.len()),
-            format!("more bytes after them: {}", text::escape(&extra.bytes)),
-        ));
+    nothing_after_body(&mut conn, &response, ctx, did)
+}
+
+/// With the body read, nothing more may follow: a `Content-Length` smaller
+/// than the body leaves the rest on the wire.
+fn nothing_after_body(conn: &mut Conn, response: &Response, ctx: &Ctx, did: &str) -> Outcome {
+    let extra = conn.read_any(ctx.timing.ms(150));
+    if extra.bytes.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    Err(Failure::new(
+        did,
+        format!("exactly `Content-Length: {}` bytes of body, then nothing", response.body.len()),
+        format!("more bytes after them: {}", text::escape(&extra.bytes)),
+    )
+    .hint("`Content-Length` counts every byte of the body: use the length of the bytes you send."))
 }
 
 fn bad_requests(ctx: &mut Ctx) -> Outcome {

@@ -4,8 +4,7 @@
 
 use super::{Check, Lesson};
 use crate::harness::{checker_trouble, describe_status, expect_line, net, text, Conn, Ctx, Failure, Outcome, Program};
-use crate::harness::{Server, Timing};
-use std::net::SocketAddr;
+use crate::harness::{Served, Timing};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -210,19 +209,13 @@ impl Inbox {
 
 /// A server started on a fresh DIR.
 struct Uploads {
-    program: Program,
-    addr: SocketAddr,
-    first: Option<Conn>,
+    served: Served,
     inbox: Inbox,
 }
 
 impl Uploads {
-    /// A connection for the next upload: the one made at start-up first.
     fn conn(&mut self, ctx: &mut Ctx) -> Result<Conn, Failure> {
-        match self.first.take() {
-            Some(conn) => Ok(conn),
-            None => ctx.connect_again(&mut self.program, self.addr),
-        }
+        self.served.conn(ctx)
     }
 
     /// Uploads `body` as `name` in one connection, header and body in
@@ -291,8 +284,8 @@ fn send(conn: &mut Conn, bytes: &[u8], within: Duration, did: &str) -> Outcome {
 fn start(ctx: &mut Ctx) -> Result<Uploads, Failure> {
     let inbox = Inbox::create().map_err(|e| checker_trouble("create a scratch folder", &e))?;
     let dir = inbox.dir.display().to_string();
-    let Server { program, addr, conn } = ctx.start_server(|addr| vec!["server".into(), addr.into(), dir.clone()])?;
-    Ok(Uploads { program, addr, first: Some(conn), inbox })
+    let served = ctx.start_server(|addr| vec!["server".into(), addr.into(), dir.clone()])?.into();
+    Ok(Uploads { served, inbox })
 }
 
 fn text_and_binary(ctx: &mut Ctx) -> Outcome {
@@ -319,7 +312,7 @@ fn large_file(ctx: &mut Ctx) -> Outcome {
     }
     expect_line(&mut conn, &format!("OK {LARGE}"), ctx.timing.ms(20_000), &did)?;
     uploads.expect_saved("big.bin", &body, &did)?;
-    match uploads.program.peak_memory() {
+    match uploads.served.program.peak_memory() {
         Some(peak) if peak > MEMORY_LIMIT => Err(Failure::new(
             did,
             format!("the server's memory to stay under {} MiB (half the file)", MEMORY_LIMIT >> 20),
@@ -515,7 +508,7 @@ fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
     send(&mut conn, header("late.bin", body.len()).as_bytes(), ctx.timing.reply(), &did)?;
     conn.send_bulk(most, ctx.timing.reply(), "sending all but the last byte")
         .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
-    let early = conn.read_until(Duration::from_millis(300), |b| (!b.is_empty()).then_some(b.len()));
+    let early = conn.read_any(Duration::from_millis(300));
     if !early.bytes.is_empty() {
         return Err(Failure::new(did, "no reply yet: one byte is still missing", text::escape(&early.bytes))
             .hint("Send `OK` only after every announced byte has arrived and the file is in place."));
@@ -598,7 +591,7 @@ fn client_sends_file(ctx: &mut Ctx) -> Outcome {
             format!("{} bytes, different from byte {at} on ({})", got.bytes.len(), got.end.describe()),
         ));
     }
-    let extra = run.conn.read_until(ctx.timing.ms(100), |b| (!b.is_empty()).then_some(b.len()));
+    let extra = run.conn.read_any(ctx.timing.ms(100));
     if !extra.bytes.is_empty() {
         return Err(Failure::new(did, "nothing after the file's bytes", text::escape(&extra.bytes)));
     }
