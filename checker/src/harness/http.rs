@@ -29,6 +29,14 @@ impl Response {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// "`Allow: GET`" or "no `Allow` header", for reports.
+    pub fn describe_header(&self, name: &str) -> String {
+        match self.header(name) {
+            Some(value) => format!("`{name}: {value}`"),
+            None => format!("no `{name}` header"),
+        }
+    }
+
     /// The media type of `Content-Type`, without parameters, lower case.
     pub fn media_type(&self) -> Option<String> {
         self.header("content-type").map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())

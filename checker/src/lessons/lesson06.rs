@@ -368,10 +368,7 @@ fn content_types(ctx: &mut Ctx) -> Outcome {
             return Err(Failure::new(
                 format!("sent `GET {target} HTTP/1.1`"),
                 format!("`Content-Type: {}`", wanted[0]),
-                match response.header("content-type") {
-                    Some(t) => format!("`Content-Type: {t}`"),
-                    None => "no `Content-Type` header".into(),
-                },
+                response.describe_header("Content-Type"),
             ));
         }
     }
@@ -391,14 +388,14 @@ fn head_request(ctx: &mut Ctx) -> Outcome {
         return Err(Failure::new(
             did,
             format!("`Content-Length: {length}`, the size GET would send"),
-            format!("{:?}", response.header("content-length").unwrap_or("no Content-Length")),
+            response.describe_header("Content-Length"),
         ));
     }
     if response.media_type().as_deref() != Some("text/plain") {
         return Err(Failure::new(
             did,
             "`Content-Type: text/plain`, as for GET",
-            format!("{:?}", response.header("content-type")),
+            response.describe_header("Content-Type"),
         ));
     }
     let after = conn.read_any(ctx.timing.ms(300));
@@ -485,10 +482,7 @@ fn method_not_allowed(ctx: &mut Ctx) -> Outcome {
             return Err(Failure::new(
                 format!("sent `{}`", first_line(request)),
                 "an `Allow: GET, HEAD` header",
-                match response.header("allow") {
-                    Some(a) => format!("`Allow: {a}`"),
-                    None => "no `Allow` header".into(),
-                },
+                response.describe_header("Allow"),
             ));
         }
     }
