@@ -160,6 +160,73 @@ pub fn assert_each_check_rejects_its_broken_program(lesson: &str, broken: &[(&st
     }
 }
 
+/// Each broken fixture fails exactly the checks declared beside it (usually
+/// one): a fixture that breaks more than its own check proves nothing about
+/// that check. Every check of the lesson is declared by at least one fixture,
+/// and the solution passes them all: each check is proven both ways.
+#[track_caller]
+pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])]) {
+    // Two at a time: most of a broken program's run is spent waiting out
+    // deadlines, not working.
+    for pair in broken.chunks(2) {
+        let runs: Vec<Run> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                pair.iter().map(|(fixture, _)| scope.spawn(move || run_fixture(lesson, fixture))).collect();
+            handles.into_iter().map(|h| h.join().expect("the checker ran")).collect()
+        });
+        for (run, (fixture, checks)) in runs.iter().zip(pair) {
+            let mut failed = run.failed();
+            failed.sort();
+            let mut expected: Vec<String> = checks.iter().map(|c| c.to_string()).collect();
+            expected.sort();
+            assert_eq!(
+                failed, expected,
+                "the fixture `{fixture}` must fail exactly the checks declared for it\nstdout:\n{}",
+                run.stdout
+            );
+            assert_eq!(run.code, 1, "a failed check exits with status 1");
+        }
+    }
+    let solution = run_json(&[lesson, "--solution"], &[]);
+    let all = solution.passed();
+    assert!(solution.failed().is_empty(), "the solution passes: {:?}", solution.failed());
+    for check in &all {
+        assert!(
+            broken.iter().any(|(_, checks)| checks.contains(&check.as_str())),
+            "no broken program shows that `{check}` can fail"
+        );
+    }
+    for check in broken.iter().flat_map(|(_, checks)| checks.iter()) {
+        assert!(all.iter().any(|c| c == check), "`{check}` is not a check of {lesson}");
+    }
+}
+
+/// Legitimate variants: correct programs that differ from the solution where
+/// the protocol allows it (another order, other status codes an RFC allows,
+/// replies in several writes). Each passes every check of the lesson except
+/// those declared beside it as not its business (say, the client checks, for
+/// a variant that is only a server): proof that no check is too strict.
+#[track_caller]
+pub fn assert_variants_pass(lesson: &str, variants: &[(&str, &[&str])]) {
+    for pair in variants.chunks(2) {
+        let runs: Vec<Run> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                pair.iter().map(|(fixture, _)| scope.spawn(move || run_fixture(lesson, fixture))).collect();
+            handles.into_iter().map(|h| h.join().expect("the checker ran")).collect()
+        });
+        for (run, (fixture, not_its_business)) in runs.iter().zip(pair) {
+            let wrongly: Vec<String> =
+                run.failed().into_iter().filter(|c| !not_its_business.contains(&c.as_str())).collect();
+            assert!(
+                wrongly.is_empty(),
+                "the legitimate variant `{fixture}` must pass {wrongly:?}\nstdout:\n{}",
+                run.stdout
+            );
+            assert!(!run.passed().is_empty(), "the variant `{fixture}` passed no check at all");
+        }
+    }
+}
+
 /// Every check of `lesson` must pass on its solution.
 #[track_caller]
 pub fn assert_solution_passes(lesson: &str) {
