@@ -41,8 +41,7 @@ fn a_command_that_cannot_start_exits_with_status_2() {
 fn a_crate_that_does_not_compile_shows_the_compiler_errors_and_exits_2() {
     // A scratch copy of the workspace with lesson 1 broken.
     let scratch = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    copy_dir(root, scratch.path(), &["target", ".git"]);
+    copy_tree(pristine_course(), scratch.path(), &["target", ".git"]);
     let server = scratch.path().join("exercises/lesson01-basic-tcp/src/server.rs");
     let code = std::fs::read_to_string(&server).unwrap();
     std::fs::write(
@@ -56,23 +55,6 @@ fn a_crate_that_does_not_compile_shows_the_compiler_errors_and_exits_2() {
     assert!(stdout.contains("does not compile"), "{stdout}");
     assert!(stdout.contains("error[E0425]"), "the compiler's own message: {stdout}");
     assert!(!stdout.contains("\"reason\""), "no cargo JSON: {stdout}");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if skip.iter().any(|s| name == *s) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(&name), &[]);
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -41,7 +41,7 @@ impl Class {
     /// The student's copy of lesson 1's crate: the course's skeleton.
     fn skeleton(&self, student: &str) -> PathBuf {
         let dest = self.submissions().join(student).join("exercises").join(LESSON1);
-        copy_dir(&course().join("exercises").join(LESSON1), &dest);
+        copy_dir(&pristine_exercises().join(LESSON1), &dest);
         dest
     }
 
@@ -49,7 +49,7 @@ impl Class {
     fn solved(&self, student: &str, lessons: &[String]) {
         for folder in lessons {
             let dest = self.submissions().join(student).join("exercises").join(folder);
-            copy_dir(&course().join("exercises").join(folder), &dest);
+            copy_dir(&pristine_exercises().join(folder), &dest);
             std::fs::remove_dir_all(dest.join("src")).unwrap();
             copy_dir(&course().join("solutions").join(folder).join("src"), &dest.join("src"));
         }
@@ -250,7 +250,7 @@ fn a_student_who_edited_the_checker_is_graded_by_the_course_checker() {
     // "fixed" to pass everything, its workspace and lesson manifests edited,
     // and a build script and a test that would fail if they were used.
     let copy = class.submissions().join("eve").join("socketlings-main");
-    copy_dir(&course().join("exercises").join(LESSON1), &copy.join("exercises").join(LESSON1));
+    copy_dir(&pristine_exercises().join(LESSON1), &copy.join("exercises").join(LESSON1));
     copy_dir(&course().join("checker"), &copy.join("checker"));
     std::fs::write(copy.join("checker/src/lessons/lesson01.rs"), "// every check passes now\n").unwrap();
     let manifest = std::fs::read_to_string(course().join("Cargo.toml")).unwrap();

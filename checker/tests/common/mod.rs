@@ -239,7 +239,24 @@ pub fn assert_solution_passes(lesson: &str) {
 /// The skeleton fails, and the report points at the first `todo!()`.
 #[track_caller]
 pub fn assert_skeleton_fails(lesson: &str) {
-    let out = checker().arg(lesson).env("NO_COLOR", "1").output().expect("the checker runs");
+    let number: u8 = lesson.trim_start_matches("lesson").parse().expect("lessonN");
+    let prefix = format!("lesson{number:02}-");
+    let folder = std::fs::read_dir(pristine_exercises())
+        .expect("the pristine course has exercises/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("the pristine course has no exercises/{prefix}*"));
+    if !has_pristine_skeleton(&folder) {
+        return;
+    }
+    let out = checker()
+        .arg(lesson)
+        .arg("--root")
+        .arg(pristine_course())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the checker runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "the skeleton fails its checks:\n{stdout}");
     assert!(stdout.contains("Start here:"), "the report says where to start:\n{stdout}");
@@ -277,3 +294,115 @@ pub fn assert_all_gone(pids: &[u32]) {
 
 #[cfg(not(target_os = "linux"))]
 pub fn assert_all_gone(_pids: &[u32]) {}
+
+/// The course folder these tests belong to (the workspace root).
+pub fn course_root() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("checker/ is inside the course").to_path_buf()
+}
+
+/// A copy of the course whose `exercises/` are the skeletons as the course
+/// ships them, whatever the learner has written in the real `exercises/`:
+/// the tests that need an untouched skeleton use this one, never the live
+/// folder. The skeletons come from git, from the commit `reset` would take
+/// (the newest shared with the course's upstream, else HEAD); outside git,
+/// from the live folder. Made once per source commit, and shared by every
+/// test process (the first one to finish the copy wins).
+pub fn pristine_course() -> &'static std::path::Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(make_pristine_course)
+}
+
+/// `exercises/` of the pristine course, for tests that copy a skeleton.
+pub fn pristine_exercises() -> PathBuf {
+    pristine_course().join("exercises")
+}
+
+/// Whether the pristine copy of `folder` (e.g. `lesson01-basic-tcp`) is a
+/// skeleton (it still has its `todo!()`s). When the learner has committed
+/// their work on a branch with no upstream, git has no skeleton left to give:
+/// the tests that need one say so and skip.
+pub fn has_pristine_skeleton(folder: &str) -> bool {
+    let src = pristine_exercises().join(folder).join("src");
+    let found = std::fs::read_dir(&src)
+        .map(|entries| {
+            entries.flatten().any(|e| std::fs::read_to_string(e.path()).is_ok_and(|text| text.contains("todo!(")))
+        })
+        .unwrap_or(false);
+    if !found {
+        eprintln!(
+            "no untouched skeleton of {folder} was found (git holds your own work for it, or this is not a git \
+             checkout): the skeleton tests of this lesson are skipped"
+        );
+    }
+    found
+}
+
+fn git_output(args: &[&str]) -> Option<Vec<u8>> {
+    let out = std::process::Command::new("git").arg("-C").arg(course_root()).args(args).output().ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+/// The commit holding the course's own version of the exercises, as `reset`
+/// finds it.
+fn skeleton_commit() -> Option<String> {
+    git_output(&["rev-parse", "--show-toplevel"])?;
+    for upstream in ["@{upstream}", "origin/HEAD"] {
+        if let Some(base) = git_output(&["merge-base", "HEAD", upstream]) {
+            return Some(String::from_utf8_lossy(&base).trim().to_string());
+        }
+    }
+    git_output(&["rev-parse", "HEAD"]).map(|head| String::from_utf8_lossy(&head).trim().to_string())
+}
+
+fn make_pristine_course() -> PathBuf {
+    let commit = skeleton_commit();
+    let parent = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pristine-course");
+    // Outside git the live folder is the best there is: copied afresh.
+    let key = commit.clone().unwrap_or_else(|| format!("live-{}", std::process::id()));
+    let dest = parent.join(&key);
+    if dest.join("Cargo.toml").is_file() {
+        return dest;
+    }
+    std::fs::create_dir_all(&parent).unwrap();
+    let scratch = parent.join(format!(".making-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_tree(&course_root(), &scratch, &["target", ".git", "exercises"]);
+    match &commit {
+        Some(commit) => {
+            let listing = git_output(&["ls-tree", "-r", "-z", "--name-only", commit, "--", "exercises"])
+                .expect("git lists the exercises of the skeleton commit");
+            for path in listing.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+                let path = String::from_utf8_lossy(path).into_owned();
+                let bytes = git_output(&["show", &format!("{commit}:{path}")]).expect("git shows a listed file");
+                let file = scratch.join(&path);
+                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                std::fs::write(file, bytes).unwrap();
+            }
+        }
+        None => copy_tree(&course_root().join("exercises"), &scratch.join("exercises"), &["target"]),
+    }
+    // Another test process may have finished first: its copy is as good.
+    if std::fs::rename(&scratch, &dest).is_err() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    dest
+}
+
+/// Copies the folder `from` to `to`, leaving out entries named in `skip`.
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&path, &to.join(&name), skip);
+        } else if kind.is_file() {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
