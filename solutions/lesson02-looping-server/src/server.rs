@@ -12,6 +12,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
 
 /// Bytes read at a time. Any size works: the echo goes out piece by piece.
 const CHUNK: usize = 4096;
@@ -19,12 +21,25 @@ const CHUNK: usize = 4096;
 /// Serve clients one after another, forever.
 pub fn run(addr: &str) -> io::Result<()> {
     let listener = TcpListener::bind(addr)?;
+    let mut failing = false;
     loop {
         // An error here (say, the system is out of file descriptors) is
-        // about this one connection attempt: report it and keep accepting.
+        // about this one connection attempt: keep accepting. But not at
+        // once: the next `accept` would fail the same way, and a loop that
+        // retries at full speed burns a core and floods the log. So we pause
+        // a moment, and report only the first error of a burst.
         match listener.accept() {
-            Ok((stream, peer)) => serve_client(stream, &peer.to_string()),
-            Err(err) => eprintln!("accept failed: {err}"),
+            Ok((stream, peer)) => {
+                failing = false;
+                serve_client(stream, &peer.to_string());
+            }
+            Err(err) => {
+                if !failing {
+                    eprintln!("accept failed: {err} (retrying)");
+                }
+                failing = true;
+                thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }

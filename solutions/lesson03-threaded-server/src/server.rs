@@ -12,22 +12,40 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
+use std::time::Duration;
 
 /// Accept clients forever, each on its own thread.
 pub fn run(addr: &str) -> io::Result<()> {
     let listener = TcpListener::bind(addr)?;
+    let mut failing = false;
     loop {
         match listener.accept() {
             Ok((stream, peer)) => {
+                failing = false;
                 // `move` gives the stream to the thread: it owns its connection
                 // and closes it when it is done. The accept loop keeps nothing.
-                thread::spawn(move || {
+                // `Builder::spawn` returns an error where `thread::spawn` would
+                // panic (the system refuses a thread when memory or its thread
+                // limit runs out): then only this connection is dropped.
+                let spawned = thread::Builder::new().spawn(move || {
                     if let Err(err) = handle_client(stream) {
                         eprintln!("client {peer}: {err}");
                     }
                 });
+                if let Err(err) = spawned {
+                    eprintln!("client {peer}: no thread for it ({err}): connection dropped");
+                }
             }
-            Err(err) => eprintln!("accept failed: {err}"),
+            Err(err) => {
+                // Out of file descriptors, say: the next `accept` would fail
+                // the same way at once. Pause a moment instead of spinning,
+                // and report only the first error of a burst.
+                if !failing {
+                    eprintln!("accept failed: {err} (retrying)");
+                }
+                failing = true;
+                thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }

@@ -72,8 +72,13 @@ pub fn run(addr: &str, dir: &Path) -> io::Result<()> {
         };
         // The thread owns its stream (and a copy of the directory's path): a
         // slow upload holds only its own thread, never the accept loop.
+        // `Builder::spawn` reports a refused thread (no memory, thread limit)
+        // as an error, where `thread::spawn` would panic and end the server:
+        // then only this upload is dropped (its stream closes with the closure).
         let dir = dir.to_path_buf();
-        thread::spawn(move || handle_connection(stream, peer, &dir));
+        if let Err(err) = thread::Builder::new().spawn(move || handle_connection(stream, peer, &dir)) {
+            eprintln!("error: {peer}: no thread for this upload ({err}): connection dropped");
+        }
     }
 }
 

@@ -45,11 +45,16 @@ pub fn run(addr: &str, idle: Duration) -> io::Result<()> {
         };
         // The thread owns its stream: an idle client holds only its own
         // thread, and the timeout gives even that back.
-        thread::spawn(move || {
+        // `Builder::spawn` reports a refused thread as an error, where
+        // `thread::spawn` would panic: then only this connection is dropped.
+        let spawned = thread::Builder::new().spawn(move || {
             if let Err(err) = handle_connection(&stream, idle) {
                 eprintln!("error: {err}");
             }
         });
+        if let Err(err) = spawned {
+            eprintln!("error: no thread for a new connection ({err}): dropped");
+        }
     }
 }
 
