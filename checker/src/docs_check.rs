@@ -278,6 +278,30 @@ fn every_check_is_named_word_for_word_in_its_chapter() {
     assert_none("Checks the course pages do not name", &problems);
 }
 
+/// The book is built with mdBook alone, which shows a diagram language's
+/// code block (`mermaid`, `dot`, ...) as raw text: diagrams are SVG files
+/// under `docs/src/images/`, linked as images.
+#[test]
+fn no_diagram_is_left_as_a_code_block_the_book_would_show_as_text() {
+    const DIAGRAM_LANGUAGES: &[&str] = &["mermaid", "dot", "graphviz", "plantuml", "ditaa", "svgbob"];
+    let mut problems = Vec::new();
+    for file in markdown_files() {
+        for (index, line) in read(&file).lines().enumerate() {
+            let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+            let language = info.split([',', ' ']).next().unwrap_or_default().trim();
+            if DIAGRAM_LANGUAGES.contains(&language) {
+                problems.push(format!(
+                    "{}:{}: a `{language}` block renders as plain text in the book: draw it as an SVG under \
+                     docs/src/images/ and link it as an image",
+                    shown(&file),
+                    index + 1
+                ));
+            }
+        }
+    }
+    assert_none("Diagrams the book cannot draw", &problems);
+}
+
 #[test]
 fn every_relative_link_and_image_resolves() {
     let mut problems = Vec::new();
