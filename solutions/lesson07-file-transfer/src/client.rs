@@ -19,9 +19,15 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::Path;
+use std::time::Duration;
 
 /// The longest reply line we read, in bytes.
 const MAX_REPLY: u64 = 1024;
+
+/// How long we wait for the server to take more of the file, or to answer,
+/// before we give up on it. Generous: after the last byte the server still
+/// writes the file to disk before it answers.
+const PATIENCE: Duration = Duration::from_secs(60);
 
 /// Send the file at `path` to the server at `addr`; print its answer.
 /// Succeeds only if the answer is `OK`.
@@ -29,6 +35,10 @@ pub fn run(addr: &str, path: &Path) -> io::Result<()> {
     let name = file_name(path)?;
     let (file, size) = open(path)?;
     let mut stream = TcpStream::connect(addr)?;
+    // Without time-outs, a server that stops reading (or never answers)
+    // would keep us waiting forever.
+    stream.set_write_timeout(Some(PATIENCE))?;
+    stream.set_read_timeout(Some(PATIENCE))?;
 
     // A server that refuses our header answers at once and closes, while we
     // are still sending: our writes then fail (broken pipe, reset), but its
@@ -44,7 +54,9 @@ pub fn run(addr: &str, path: &Path) -> io::Result<()> {
         Err(err) => return Err(sent.err().unwrap_or(err)),
     };
 
-    println!("{reply}");
+    // A locked stdout and `writeln!`: if stdout is closed, we get an error
+    // to return, where `println!` would panic.
+    writeln!(io::stdout().lock(), "{reply}")?;
     if reply.split(' ').next() == Some("OK") {
         Ok(())
     } else {

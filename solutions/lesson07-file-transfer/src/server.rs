@@ -57,6 +57,7 @@ pub fn run(addr: &str, dir: &Path) -> io::Result<()> {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a directory", dir.display())));
     }
     let listener = TcpListener::bind(addr)?;
+    remove_stale_temporaries(dir);
     log(format_args!("receiving files into {} on {}", dir.display(), listener.local_addr()?));
 
     loop {
@@ -152,8 +153,20 @@ fn parse_name(line: &[u8]) -> io::Result<String> {
     if line.iter().any(|&b| b == b'/' || b == b'\\' || b == 0) {
         return Err(refusal("name contains '/', '\\' or NUL"));
     }
+    // Control characters (a line break, an escape sequence) would garble
+    // every listing and log the name appears in.
+    if line.iter().any(|&b| b.is_ascii_control()) {
+        return Err(refusal("name contains a control character"));
+    }
     if line == b"." || line == b".." {
         return Err(refusal("name is . or .."));
+    }
+    // Our temporary files live in DIR too: a client that named its upload
+    // like another upload's temporary file would rename its own bytes over
+    // that file halfway through, and the other client would get `OK` for a
+    // file holding someone else's bytes. So their names are reserved.
+    if line.starts_with(TEMP_PREFIX.as_bytes()) {
+        return Err(refusal("names starting with .upload- are reserved"));
     }
     // Names are text: that keeps them the same on every system.
     String::from_utf8(line.to_vec()).map_err(|_| refusal("name is not UTF-8"))
@@ -182,7 +195,8 @@ fn save_file(reader: &mut BufReader<&TcpStream>, dir: &Path, name: &str, size: u
     // The temporary file is in DIR itself, so `rename` moves no data: it
     // swaps in the new name in one step, replacing any file already called
     // `name`. Readers see the old file or the complete new one, never a part.
-    let result = write_body(reader, file, size).and_then(|()| fs::rename(&temp, dir.join(name)));
+    let result =
+        write_body(reader, file, size).and_then(|()| fs::rename(&temp, dir.join(name))).and_then(|()| sync_dir(dir));
     if result.is_err() {
         // The connection broke, the disk is full...: we remove what we
         // wrote, so nothing new appears in DIR.
@@ -200,21 +214,77 @@ fn write_body(reader: &mut BufReader<&TcpStream>, mut file: File, size: u64) -> 
     // into its 256 KiB buffer and writes the file in pieces that large,
     // instead of 8 KiB at a time.
     let mut out = BufWriter::with_capacity(256 * 1024, &mut file);
-    let copied = io::copy(&mut reader.take(size), &mut out)?;
+    let mut body = Counted { inner: reader.take(size), count: 0 };
+    let copied = io::copy(&mut body, &mut out);
+    // Fewer bytes means `read` returned 0 before the end (the client hung
+    // up), or failed: a reset, or the read timeout of a client that went
+    // silent. Either way the answer says how far the upload got.
+    let ended = |copied: u64| {
+        io::Error::new(io::ErrorKind::UnexpectedEof, format!("connection ended after {copied} of {size} bytes"))
+    };
+    match copied {
+        Ok(copied) if copied < size => return Err(ended(copied)),
+        Ok(_) => {}
+        Err(err) if is_connection_error(&err) => return Err(ended(body.count)),
+        Err(err) => return Err(err),
+    }
     out.flush()?;
     drop(out);
-    // Fewer bytes means `read` returned 0 before the end: the client hung up.
-    if copied < size {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("connection ended after {copied} of {size} bytes"),
-        ));
-    }
     // `write` only hands bytes to the system, which writes them to disk
     // later. `sync_all` waits until they are there: only then do we rename,
     // and only then do we answer OK.
     file.sync_all()
 }
+
+/// A reader that counts the bytes it hands out, so that an upload that breaks
+/// off can say how far it got.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Errors that come from the connection (a reset, a silent client's
+/// timeout), as opposed to the disk.
+fn is_connection_error(err: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(err.kind(), TimedOut | WouldBlock | ConnectionReset | ConnectionAborted | BrokenPipe)
+}
+
+/// After a rename, the new name is an entry in the directory, and the
+/// directory is data the system also writes to disk later. Syncing the
+/// directory makes the rename itself durable: `OK` means the file is there
+/// after a power cut, under its name. (Unix only: Windows cannot open a
+/// directory this way, and its renames are journaled.)
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    if cfg!(unix) {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Temporary files of an earlier run that was killed halfway: nobody will
+/// ever finish them, so we remove them at start-up.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(".part") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// How every temporary file's name starts. Upload names may not (see `parse_name`).
+const TEMP_PREFIX: &str = ".upload-";
 
 /// A fresh name for a temporary file in `dir`, never the same twice.
 fn temp_path(dir: &Path) -> PathBuf {
@@ -224,7 +294,7 @@ fn temp_path(dir: &Path) -> PathBuf {
     // dot hides it from a plain `ls`.
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(".upload-{}-{n}.part", process::id()))
+    dir.join(format!("{TEMP_PREFIX}{}-{n}.part", process::id()))
 }
 
 /// The error for a header we refuse; its message goes back as `ERR <message>`.
