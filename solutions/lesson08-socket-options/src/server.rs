@@ -22,7 +22,12 @@ use std::thread;
 use std::time::Duration;
 
 /// How many connections the system may queue for us before we `accept` them.
-const BACKLOG: i32 = 128;
+/// A burst of clients that arrives faster than we accept waits here; when the
+/// queue is full, Linux drops the newcomers' handshakes silently, and they
+/// hang or retry for seconds. `TcpListener::bind` asks for 128; 1,024 lets a
+/// burst of a thousand clients in. (The system caps it at its own limit,
+/// `net.core.somaxconn`: 4,096 on current Linux.)
+const BACKLOG: i32 = 1024;
 
 /// The longest piece we echo in one go; a longer line is echoed in pieces.
 const MAX_LINE: u64 = 64 * 1024;
@@ -74,6 +79,10 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     // SO_REUSEADDR: bind even though connections of an earlier run of this
     // server still linger on the port in TIME_WAIT, so a restart works at
     // once. (`TcpListener::bind` sets it for us on Unix; by hand, it's ours.)
+    // On Windows the same option means something else (another socket may
+    // take over the port while we use it), and the system there allows the
+    // restart anyway: so on Unix only.
+    #[cfg(unix)]
     socket.set_reuse_address(true)?;
     // SO_REUSEPORT: several sockets, in several processes, may listen on the
     // same port if every one of them set it; the system then shares out the
@@ -108,7 +117,7 @@ fn handle_connection(stream: &TcpStream, idle: Duration) -> io::Result<()> {
     echo_lines(stream)
 }
 
-/// Set this connection's options: no Nagle delay, and a read timeout.
+/// Set this connection's options: no Nagle delay, read and write timeouts.
 fn configure(stream: &TcpStream, idle: Duration) -> io::Result<()> {
     // TCP_NODELAY turns off Nagle's algorithm, which holds back a small
     // write while an earlier one is unacknowledged, hoping to send both in
@@ -118,7 +127,11 @@ fn configure(stream: &TcpStream, idle: Duration) -> io::Result<()> {
     // SO_RCVTIMEO (Python's `settimeout`): a `read` that waits longer than
     // `idle` gives up with an error instead of blocking forever. The wait
     // starts afresh with every `read` call, so it measures silence.
-    stream.set_read_timeout(Some(idle))
+    stream.set_read_timeout(Some(idle))?;
+    // SO_SNDTIMEO: likewise for `write`. A client that sends lines but never
+    // reads our echoes fills its receive buffer, then ours, and then a write
+    // would block forever, holding this thread. The same limit ends that.
+    stream.set_write_timeout(Some(idle))
 }
 
 /// Print `connected <peer>` and send `you are <peer>` to the client.
