@@ -47,6 +47,12 @@ fn receive(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     // `read` blocks until at least one byte arrives and returns how many it
     // put in `buf`; only `buf[..n]` is the message. (0 would mean the client
     // closed without sending anything: then we answer with nothing.)
+    //
+    // One read taken as "the message" is a simplification, and we say so:
+    // TCP keeps no message boundaries, so a longer message, or one sent in
+    // pieces, may take several reads. It works here because the message is
+    // short and sent in one write on loopback. Lesson 3 removes it: there,
+    // messages end with `\n`, and we read until we see one.
     let n = stream.read(&mut buf)?;
     Ok(buf[..n].to_vec())
 }

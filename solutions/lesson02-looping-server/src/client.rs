@@ -41,6 +41,9 @@ fn print_answer(answers: &mut BufReader<TcpStream>) -> io::Result<()> {
     if answers.read_line(&mut answer)? == 0 {
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
     }
-    print!("{answer}");
-    io::stdout().flush()
+    // A locked stdout and `write_all`: a closed stdout is an error we
+    // return, where `print!` would panic.
+    let mut out = io::stdout().lock();
+    out.write_all(answer.as_bytes())?;
+    out.flush()
 }

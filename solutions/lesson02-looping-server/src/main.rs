@@ -14,7 +14,8 @@ mod server;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: lesson02 server HOST:PORT\n       lesson02 client HOST:PORT   (lines on stdin)";
+const USAGE: &str =
+    "usage: lesson02-solution server HOST:PORT\n       lesson02-solution client HOST:PORT   (lines on stdin)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

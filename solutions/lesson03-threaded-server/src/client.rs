@@ -27,6 +27,9 @@ fn print_line(reader: &mut BufReader<TcpStream>) -> io::Result<()> {
     if reader.read_line(&mut line)? == 0 {
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
     }
-    print!("{line}");
-    io::stdout().flush()
+    // A locked stdout and `write_all`: a closed stdout is an error we
+    // return, where `print!` would panic.
+    let mut out = io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.flush()
 }

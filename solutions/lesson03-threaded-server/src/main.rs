@@ -14,7 +14,7 @@ mod server;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: lesson03 server HOST:PORT\n       lesson03 client HOST:PORT NAME...";
+const USAGE: &str = "usage: lesson03-solution server HOST:PORT\n       lesson03-solution client HOST:PORT NAME...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

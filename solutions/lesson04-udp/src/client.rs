@@ -7,26 +7,55 @@
 // it sends again, a bounded number of times.
 
 use std::io::{self, ErrorKind, Write};
-use std::net::UdpSocket;
-use std::time::Duration;
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::time::{Duration, Instant};
 
 /// Send `message` to `addr`; wait `timeout` for the answer, resend at most
 /// `retries` times; print the answer.
 pub fn run(addr: &str, message: &str, timeout: Duration, retries: u32) -> io::Result<()> {
+    let server = resolve(addr)?;
     // Port 0: the system picks a free port for us; the server answers there.
-    let socket = UdpSocket::bind("127.0.0.1:0")?;
-    socket.set_read_timeout(Some(timeout))?;
+    let socket = UdpSocket::bind(if server.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" })?;
     let mut buf = vec![0u8; 65_507];
     for _try in 0..=retries {
-        socket.send_to(message.as_bytes(), addr)?;
-        match socket.recv_from(&mut buf) {
-            Ok((n, _from)) => return print_answer(&buf[..n]),
-            Err(err) if is_timeout(&err) => continue,
-            Err(err) => return Err(err),
+        socket.send_to(message.as_bytes(), server)?;
+        if let Some(n) = wait_for_answer(&socket, server, timeout, &mut buf)? {
+            return print_answer(&buf[..n]);
         }
     }
     let tries = retries + 1;
     Err(io::Error::new(ErrorKind::TimedOut, format!("no answer after {tries} tries of {} ms", timeout.as_millis())))
+}
+
+/// `HOST:PORT` to one socket address: the one answers must come from.
+fn resolve(addr: &str) -> io::Result<SocketAddr> {
+    addr.to_socket_addrs()?.next().ok_or_else(|| io::Error::new(ErrorKind::InvalidInput, format!("{addr}: no address")))
+}
+
+/// Wait at most `timeout` for a datagram from `server`; `None` if none came.
+fn wait_for_answer(
+    socket: &UdpSocket,
+    server: SocketAddr,
+    timeout: Duration,
+    buf: &mut [u8],
+) -> io::Result<Option<usize>> {
+    // Anyone may send a datagram to our port: `recv_from` says who did. A
+    // datagram from anywhere else is not our answer, however it looks, so we
+    // drop it and wait for the rest of the time we had.
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        socket.set_read_timeout(Some(left))?;
+        match socket.recv_from(buf) {
+            Ok((n, from)) if from == server => return Ok(Some(n)),
+            Ok(_) => continue,
+            Err(err) if is_timeout(&err) => return Ok(None),
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// A read timeout shows up as `WouldBlock` or `TimedOut`, depending on the system.

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str =
-    "usage: lesson04 server HOST:PORT\n       lesson04 client HOST:PORT MESSAGE [--timeout-ms T] [--retries R]";
+    "usage: lesson04-solution server HOST:PORT\n       lesson04-solution client HOST:PORT MESSAGE [--timeout-ms T] [--retries R]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str =
-    "usage: lesson05 sender 127.255.255.255:PORT MESSAGE [--count N] [--interval-ms I]\n       lesson05 receiver PORT";
+    "usage: lesson05-solution sender 127.255.255.255:PORT MESSAGE [--count N] [--interval-ms I]\n       lesson05-solution receiver PORT";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
