@@ -20,8 +20,8 @@ const TEXT: &str = "a text file is sent byte for byte";
 const BINARY: &str = "a binary file (PNG) holding every byte value is sent byte for byte";
 const TYPES: &str = "`Content-Type` follows the file's extension";
 const HEAD: &str = "`HEAD` gets the same headers as `GET` and no body";
-const INDEX: &str =
-    "`/` and a directory serve its `index.html` (`/sub` may redirect to `/sub/`); a directory without one is 404";
+const INDEX: &str = "`/` and a directory serve its `index.html` (`/sub` may redirect to `/sub/`); a directory \
+                     without one is `404` or `403`";
 const DECODE: &str = "a percent-encoded path is decoded (`%20` is a space)";
 const QUERY: &str = "a query string (`?a=1`) is ignored";
 const NOT_FOUND: &str = "a missing file is `404 Not Found` with a small body";
@@ -127,17 +127,23 @@ fn a_body_read_as_the_next_request_is_named() {
     assert!(failure["hint"].as_str().unwrap().contains("helloGET"), "{failure}");
 }
 
+/// Runs the checks against the real server behind `fixture` when `program`
+/// is installed (`None` when it is not, with a message saying so). Deadlines
+/// are doubled: an interpreter takes its time to start, more so under load.
+fn run_real_server(fixture_name: &str, program: &str, version_flag: &str) -> Option<Run> {
+    if std::process::Command::new(program).arg(version_flag).output().is_err() {
+        eprintln!("{program} is not installed: nothing to run");
+        return None;
+    }
+    Some(run_json(&["lesson6", "--cmd", &fixture(fixture_name)], &[("SOCKETLINGS_SLOW", "2")]))
+}
+
 /// Python's `http.server` (HTTP/1.1), when python3 is installed: it never
 /// serves a file outside its directory, but follows symbolic links, reads
 /// a request body as the next request, and keeps a silent client forever.
 #[test]
 fn python_http_server_is_judged_fairly() {
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 is not installed: nothing to run");
-        return;
-    }
-    // Deadlines doubled: the interpreter takes its time to start, more so under load.
-    let run = run_json(&["lesson6", "--cmd", &fixture("l6-python-http-server")], &[("SOCKETLINGS_SLOW", "2")]);
+    let Some(run) = run_real_server("l6-python-http-server", "python3", "--version") else { return };
     for check in PATH_SAFETY {
         run.assert_passes(check);
     }
@@ -146,6 +152,22 @@ fn python_http_server_is_judged_fairly() {
     }
     let failure = run.failure(BODY);
     assert!(failure["got"].as_str().unwrap().contains("helloGET"), "{failure}");
+}
+
+/// nginx and lighttpd, when installed: they refuse every path out of the
+/// root (nginx with `400`), but follow a symbolic link out of it.
+#[test]
+fn nginx_and_lighttpd_never_leave_the_root() {
+    for (fixture_name, program) in [("l6-nginx", "nginx"), ("l6-lighttpd", "lighttpd")] {
+        let Some(run) = run_real_server(fixture_name, program, "-v") else { continue };
+        for check in PATH_SAFETY {
+            run.assert_passes(check);
+        }
+        for check in [INDEX, VERSION, BODY, PIPELINED] {
+            run.assert_passes(check);
+        }
+        run.assert_fails(SYMLINK);
+    }
 }
 
 /// The solution answers a real client: curl, when it is installed.

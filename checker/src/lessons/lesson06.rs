@@ -59,10 +59,11 @@ pub static LESSON: Lesson = Lesson {
         },
         Check {
             name: "`/` and a directory serve its `index.html` (`/sub` may redirect to `/sub/`); a directory \
-                   without one is 404",
+                   without one is `404` or `403`",
             points: 1,
             hint: "When the path names a directory, serve `index.html` inside it (or, for a path without its \
-                   trailing `/`, redirect with `301` and `Location: /sub/`); when there is none, answer 404.",
+                   trailing `/`, redirect with `301` and `Location: /sub/`); when there is none, answer 404 (403 \
+                   says the same: nothing to show).",
             run: directory_index,
         },
         Check {
@@ -545,7 +546,8 @@ fn directory_index(ctx: &mut Ctx) -> Outcome {
             return Err(Failure::new(did, expected, response.describe_header("Location")));
         }
     }
-    http.expect(ctx, &get("/empty/", true), &[404]).map(drop)
+    // Nothing to serve: not found, or refused (as nginx and lighttpd answer).
+    http.expect(ctx, &get("/empty/", true), &[404, 403]).map(drop)
 }
 
 /// The path of a `Location`: `/sub/` for `/sub/` and for `http://127.0.0.1:8080/sub/`.
@@ -765,14 +767,16 @@ fn body_discarded(ctx: &mut Ctx) -> Outcome {
     let within = ctx.timing.reply();
     let did = "sent `GET /hello.txt HTTP/1.1` with `Content-Length: 5` and the body `hello`";
     let with_body = b"GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello";
+    // The answer to this one is not judged: RFC 9110 §9.3.1 lets a server
+    // refuse a GET with a body (lighttpd answers 400). What matters is where
+    // the next request starts.
     let first = http::exchange(&mut conn, with_body, false, Framing::Http, within, did)?;
-    same_body(did, HELLO, &first)?;
     let did = "then sent `GET /style.css HTTP/1.1` on the same connection";
     let second = http::exchange(&mut conn, &get("/style.css", false), false, Framing::Http, within, did);
     match second {
         Ok(response) if response.status == 200 => same_body(did, STYLE, &response),
         // A server that said it would close, and closed, read no body as a request.
-        Err(_) if first.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) => Ok(()),
+        Err(_) if first.header("connection").is_some_and(|c| c.to_ascii_lowercase().contains("close")) => Ok(()),
         Ok(response) => Err(Failure::new(did, describe_codes(&[200]), response.summary()).hint(
             "The 5 body bytes of the first request were read as the start of the next one (`helloGET \
              /style.css ...`): after the head, read `Content-Length` bytes and throw them away.",
