@@ -269,6 +269,38 @@ mod tests {
         assert_eq!(parse_status_line("HTTP/11 200 OK"), None);
     }
 
+    /// A connection on which a peer has written `bytes` and then closed.
+    fn served(bytes: &'static [u8]) -> Conn {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        server.write_all(bytes).unwrap();
+        drop(server);
+        Conn::new(client, "conn 1".into(), Default::default())
+    }
+
+    fn read(bytes: &'static [u8], framing: Framing) -> Result<Response, Failure> {
+        read_response(&mut served(bytes), false, framing, Duration::from_secs(5), "test")
+    }
+
+    #[test]
+    fn a_body_without_content_length_ends_at_the_close() {
+        let response = read(b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\nno way\n", Framing::Http).unwrap();
+        assert_eq!((response.status, &response.body[..], response.close_delimited), (403, &b"no way\n"[..], true));
+        let strict = read(b"HTTP/1.1 403 Forbidden\r\n\r\nno way\n", Framing::Strict).unwrap_err();
+        assert!(strict.got.contains("no `Content-Length` header"), "{strict:?}");
+    }
+
+    #[test]
+    fn a_body_cut_short_is_kept_only_when_salvaging() {
+        let short = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+        assert!(read(short, Framing::Http).is_err());
+        assert_eq!(read(short, Framing::Salvage).unwrap().body, b"abc");
+        let exact = read(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef", Framing::Strict).unwrap();
+        assert_eq!((exact.body.as_slice(), exact.close_delimited), (&b"abc"[..], false));
+    }
+
     #[test]
     fn heads_end_at_the_first_empty_line() {
         assert_eq!(head_end(b"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody"), Some(25));

@@ -676,10 +676,12 @@ fn never_outside(ctx: &mut Ctx, http: &mut Http, targets: &[String]) -> Outcome 
         let expected = "a refusal (a 4xx status such as `403 Forbidden`) or a file from inside ROOT";
         let mut response = http::exchange(&mut conn, &get(target, true), false, Framing::Salvage, within, &did)
             .map_err(|f| {
-                Failure { expected: format!("{expected}; {}", f.expected), ..f }.hint(
-                    "The server gave no answer to this path. Answer every request, and refuse a path that \
-                     leaves the root with 403.",
-                )
+                let hint = f.hint.clone().unwrap_or_else(|| {
+                    "No complete response came for this path. Answer every request, and refuse a path that \
+                     leaves the root with 403."
+                        .into()
+                });
+                Failure { expected: format!("{expected}; {}", f.expected), ..f }.hint(hint)
             })?;
         // Whatever else comes before the close (we asked for it) must not be the secret either.
         let rest = conn.read_to_close(1 << 16, ctx.timing.ms(50));
