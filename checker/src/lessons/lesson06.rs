@@ -324,6 +324,8 @@ fn reason(code: u16) -> &'static str {
     match code {
         200 => "OK",
         301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
         308 => "Permanent Redirect",
         400 => "Bad Request",
         403 => "Forbidden",
@@ -898,6 +900,8 @@ mod tests {
         assert!(!site.secret().starts_with(&site.root));
         assert_eq!(std::fs::read(site.root.join("logo.png")).unwrap(), png());
         assert!((0..=255u8).all(|b| png().contains(&b)));
+        #[cfg(unix)]
+        assert_eq!(site.root.join("link.txt").canonicalize().unwrap(), site.secret().canonicalize().unwrap());
     }
 
     #[test]
