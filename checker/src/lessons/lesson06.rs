@@ -840,9 +840,16 @@ fn idle_close(ctx: &mut Ctx) -> Outcome {
         ))
     })?;
     let mut conn = http.conn(ctx)?;
-    conn.note("the checker sends nothing on this connection");
+    // One request first: a server that drops every connection at once (or
+    // crashes) is not closing idle connections.
+    let did = "sent `GET /hello.txt HTTP/1.1`";
+    http::exchange(&mut conn, &get("/hello.txt", false), false, Framing::Http, ctx.timing.reply(), did)?;
+    conn.note("the checker sends nothing more on this connection");
     let within = ctx.timing.reply() + Duration::from_millis(idle as u64);
-    let did = format!("started the server with `--idle-timeout-ms {idle}`, connected, and sent nothing");
+    let did = format!(
+        "started the server with `--idle-timeout-ms {idle}`, sent `GET /hello.txt HTTP/1.1`, read the response, \
+         then sent nothing"
+    );
     let after = conn.closed_within(within);
     // A `408 Request Timeout` before the close is allowed (RFC 9110 §15.5.9).
     let quiet =
