@@ -129,6 +129,17 @@ fn traversal_that_leaks_the_secret_says_so() {
     assert!(failure["got"].as_str().unwrap().contains("a file outside ROOT"), "{failure}");
 }
 
+/// Refusing everything keeps the secret safe, but earns no path-safety point.
+#[test]
+fn a_server_that_refuses_everything_earns_no_safety_point() {
+    let run = run_fixture("lesson6", "l6-refuse-all");
+    for check in PATH_SAFETY.iter().chain([&SYMLINK]) {
+        run.assert_fails(check);
+        let failure = run.failure(check);
+        assert!(failure["hint"].as_str().unwrap().contains("not a file server yet"), "{failure}");
+    }
+}
+
 #[test]
 fn a_body_read_as_the_next_request_is_named() {
     let run = run_fixture("lesson6", "l6-keep-body");

@@ -671,6 +671,7 @@ fn head_too_large(ctx: &mut Ctx) -> Outcome {
 /// `%00`) pass; a body without `Content-Length` is read to the close, and
 /// a body cut short is judged as it came: framing is another check's.
 fn never_outside(ctx: &mut Ctx, http: &mut Http, targets: &[String]) -> Outcome {
+    serves_files(ctx, http)?;
     let within = ctx.timing.reply();
     for target in targets {
         let mut conn = http.conn(ctx)?;
@@ -699,6 +700,17 @@ fn never_outside(ctx: &mut Ctx, http: &mut Http, targets: &[String]) -> Outcome 
         }
     }
     Ok(())
+}
+
+/// A refusal means something only from a server that serves files: first
+/// `/hello.txt` must come back with `200` (its bytes are another check's).
+fn serves_files(ctx: &mut Ctx, http: &mut Http) -> Outcome {
+    http.expect(ctx, &get("/hello.txt", true), &[200]).map(drop).map_err(|f| {
+        f.hint(
+            "Before the paths it must refuse, the checker asks for `/hello.txt`, which must be served: a \
+             server that refuses everything keeps every file safe, but it is not a file server yet.",
+        )
+    })
 }
 
 fn plain_traversal(ctx: &mut Ctx) -> Outcome {
@@ -733,6 +745,7 @@ fn symlink_out(ctx: &mut Ctx) -> Outcome {
         return Ok(());
     }
     let mut http = start(ctx)?;
+    serves_files(ctx, &mut http)?;
     let mut conn = http.conn(ctx)?;
     let did = "sent `GET /link.txt HTTP/1.1`, where ROOT/link.txt is a symbolic link to ../secret.txt".to_string();
     let expected = "a refusal: a 4xx status such as `403 Forbidden`";
