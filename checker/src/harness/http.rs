@@ -1,7 +1,10 @@
 //! A raw HTTP/1.1 client for the checks: it sends exactly the bytes a check
 //! gives it (malformed requests included) and reads responses framed the
 //! way HTTP frames them: a head that ends with an empty line, then exactly
-//! `Content-Length` bytes of body.
+//! `Content-Length` bytes of body, or, without `Content-Length`, a body that
+//! ends when the server closes the connection (RFC 9112 §6.3). How strict
+//! the reading is, the check says with a [`Framing`]: only the check named
+//! for framing insists on `Content-Length`.
 
 use super::net::{Conn, End};
 use super::text::escape;
@@ -10,6 +13,24 @@ use std::time::Duration;
 
 /// The longest response head the checker reads.
 const MAX_HEAD: usize = 64 * 1024;
+
+/// The longest response body the checker reads.
+const MAX_BODY: usize = 1 << 20;
+
+/// How a check reads a response's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// `Content-Length` is required and must be met: for the check named
+    /// for framing, and no other.
+    Strict,
+    /// As HTTP/1.1 reads a response: `Content-Length` bytes when the header
+    /// is there, else everything until the server closes the connection.
+    Http,
+    /// As [`Framing::Http`], but a body cut short (fewer bytes than
+    /// announced, or no close) is kept as it came: for checks that look
+    /// only at what a response carries, such as path safety.
+    Salvage,
+}
 
 /// A response as it came off the wire.
 #[derive(Debug)]
@@ -21,6 +42,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body ended when the server closed the connection (no `Content-Length`).
+    pub close_delimited: bool,
 }
 
 impl Response {
@@ -35,6 +58,11 @@ impl Response {
             Some(value) => format!("`{name}: {value}`"),
             None => format!("no `{name}` header"),
         }
+    }
+
+    /// The status is one of `codes`.
+    pub fn is(&self, codes: &[u16]) -> bool {
+        codes.contains(&self.status)
     }
 
     /// The media type of `Content-Type`, without parameters, lower case.
@@ -74,7 +102,80 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
 
 /// Reads one response from `conn`. `head_only` is for a `HEAD` request: no
 /// body follows its head, whatever `Content-Length` says.
-pub fn read_response(conn: &mut Conn, head_only: bool, within: Duration, did: &str) -> Result<Response, Failure> {
+pub fn read_response(
+    conn: &mut Conn,
+    head_only: bool,
+    framing: Framing,
+    within: Duration,
+    did: &str,
+) -> Result<Response, Failure> {
+    let mut response = read_head(conn, within, did)?;
+    if head_only || response.status == 204 || response.status == 304 || (100..200).contains(&response.status) {
+        return Ok(response);
+    }
+    let Some(length) = response.header("content-length") else {
+        if framing == Framing::Strict {
+            return Err(Failure::new(
+                did,
+                "a `Content-Length` header saying how many body bytes follow",
+                format!("{} and no `Content-Length` header", response.summary()),
+            )
+            .hint(
+                "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
+                 the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
+                 every response.",
+            ));
+        }
+        // RFC 9112 §6.3: without a length, the body ends at close (a reset
+        // ends it too, abruptly: what came before it is the body).
+        let body = conn.read_to_close(MAX_BODY, within);
+        response.body = body.bytes;
+        response.close_delimited = true;
+        if matches!(body.end, End::Complete | End::Reset) || framing == Framing::Salvage {
+            return Ok(response);
+        }
+        let mut failure = Failure::new(
+            did,
+            "a `Content-Length` header, or the connection closing at the end of the body",
+            format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
+        );
+        failure.meaning = Some(
+            "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
+             open: the client cannot tell the response is over."
+                .into(),
+        );
+        return Err(failure.hint("Send `Content-Length: <bytes>` in every response."));
+    };
+    let Ok(length) = length.parse::<usize>() else {
+        if framing == Framing::Salvage {
+            return Ok(response);
+        }
+        return Err(Failure::new(
+            did,
+            "`Content-Length` to be a number of bytes",
+            format!("`Content-Length: {length}`"),
+        ));
+    };
+    let body = conn.read_exact(length.min(MAX_BODY), within);
+    if !body.complete() && framing != Framing::Salvage {
+        let mut failure = Failure::new(
+            did,
+            format!("{length} body bytes, as `Content-Length` said"),
+            format!("{} body bytes: {}", body.bytes.len(), body.describe()),
+        );
+        failure.meaning = Some(
+            "Fewer body bytes came than `Content-Length` announced: the header or the body is wrong (count \
+             bytes, not characters: `body.len()` of the bytes you send)."
+                .into(),
+        );
+        return Err(failure);
+    }
+    response.body = body.bytes;
+    Ok(response)
+}
+
+/// Reads a response head: the status line and the headers.
+fn read_head(conn: &mut Conn, within: Duration, did: &str) -> Result<Response, Failure> {
     let got = conn.read_until(within, |b| head_end(b).or_else(|| (b.len() > MAX_HEAD).then_some(b.len())));
     let head_text = String::from_utf8_lossy(&got.bytes).into_owned();
     if !got.complete() || head_end(&got.bytes).is_none() {
@@ -105,45 +206,7 @@ pub fn read_response(conn: &mut Conn, head_only: bool, within: Duration, did: &s
             None => (l.to_string(), String::new()),
         })
         .collect();
-    let mut response = Response { head: got.bytes, status_line, status, headers, body: Vec::new() };
-    if head_only || status == 204 || status == 304 {
-        return Ok(response);
-    }
-    let Some(length) = response.header("content-length") else {
-        return Err(Failure::new(
-            did,
-            "a `Content-Length` header saying how many body bytes follow",
-            format!("{} and no `Content-Length` header", response.summary()),
-        )
-        .hint(
-            "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
-             the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
-             every response.",
-        ));
-    };
-    let Ok(length) = length.parse::<usize>() else {
-        return Err(Failure::new(
-            did,
-            "`Content-Length` to be a number of bytes",
-            format!("`Content-Length: {length}`"),
-        ));
-    };
-    let body = conn.read_exact(length, within);
-    if !body.complete() {
-        let mut failure = Failure::new(
-            did,
-            format!("{length} body bytes, as `Content-Length` said"),
-            format!("{} body bytes: {}", body.bytes.len(), body.describe()),
-        );
-        failure.meaning = Some(
-            "Fewer body bytes came than `Content-Length` announced: the header or the body is wrong (count \
-             bytes, not characters: `body.len()` of the bytes you send)."
-                .into(),
-        );
-        return Err(failure);
-    }
-    response.body = body.bytes;
-    Ok(response)
+    Ok(Response { head: got.bytes, status_line, status, headers, body: Vec::new(), close_delimited: false })
 }
 
 /// The status code of `HTTP/<d>.<d> <ddd> <reason>`.
@@ -164,11 +227,12 @@ pub fn exchange(
     conn: &mut Conn,
     request: &[u8],
     head_only: bool,
+    framing: Framing,
     within: Duration,
     did: &str,
 ) -> Result<Response, Failure> {
     conn.send(request, within).map_err(|end| Failure::new(did, "to send the request", end.describe()))?;
-    read_response(conn, head_only, within, did)
+    read_response(conn, head_only, framing, within, did)
 }
 
 /// A GET request for `target` with a `Host` header.
@@ -203,6 +267,38 @@ mod tests {
         assert_eq!(parse_status_line("HTTP/1.1 20 OK"), None);
         assert_eq!(parse_status_line("GET / HTTP/1.1"), None);
         assert_eq!(parse_status_line("HTTP/11 200 OK"), None);
+    }
+
+    /// A connection on which a peer has written `bytes` and then closed.
+    fn served(bytes: &'static [u8]) -> Conn {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        server.write_all(bytes).unwrap();
+        drop(server);
+        Conn::new(client, "conn 1".into(), Default::default())
+    }
+
+    fn read(bytes: &'static [u8], framing: Framing) -> Result<Response, Failure> {
+        read_response(&mut served(bytes), false, framing, Duration::from_secs(5), "test")
+    }
+
+    #[test]
+    fn a_body_without_content_length_ends_at_the_close() {
+        let response = read(b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\nno way\n", Framing::Http).unwrap();
+        assert_eq!((response.status, &response.body[..], response.close_delimited), (403, &b"no way\n"[..], true));
+        let strict = read(b"HTTP/1.1 403 Forbidden\r\n\r\nno way\n", Framing::Strict).unwrap_err();
+        assert!(strict.got.contains("no `Content-Length` header"), "{strict:?}");
+    }
+
+    #[test]
+    fn a_body_cut_short_is_kept_only_when_salvaging() {
+        let short = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+        assert!(read(short, Framing::Http).is_err());
+        assert_eq!(read(short, Framing::Salvage).unwrap().body, b"abc");
+        let exact = read(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef", Framing::Strict).unwrap();
+        assert_eq!((exact.body.as_slice(), exact.close_delimited), (&b"abc"[..], false));
     }
 
     #[test]

@@ -80,10 +80,14 @@ pub fn parse_request(lines: &[String]) -> Result<Request, Status> {
     let (first, header_lines) = lines.split_first().ok_or(BAD_REQUEST)?;
     let (method, target, version) = parse_request_line(first)?;
     let version = parse_version(version).ok_or(BAD_REQUEST)?;
-    // We speak HTTP/1.0 and 1.1. `HTTP/2.0` is well-formed but not ours.
-    if version != (1, 0) && version != (1, 1) {
-        return Err(VERSION_NOT_SUPPORTED);
-    }
+    // We speak HTTP/1.0 and 1.1. A later 1.x (`HTTP/1.2`) is answered as
+    // 1.1, the highest we know of that major version (RFC 9110 §2.5);
+    // another major version (`HTTP/2.0`) is well-formed but not ours.
+    let version = match version {
+        (1, 0) => (1, 0),
+        (1, _) => (1, 1),
+        _ => return Err(VERSION_NOT_SUPPORTED),
+    };
     let headers = header_lines.iter().map(|line| parse_header(line)).collect::<Result<Vec<_>, _>>()?;
     let mut request =
         Request { method: method.to_string(), target: target.to_string(), version, headers, content_length: 0 };
