@@ -75,7 +75,8 @@ pub fn printable_keep_colour(text: &str) -> String {
     while let Some(at) = rest.find('\u{1b}') {
         out.push_str(&printable(&rest[..at]));
         let seq = &rest[at..];
-        let params = seq.strip_prefix("\u{1b}[").map(|p| p.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count());
+        let params =
+            seq.strip_prefix("\u{1b}[").map(|p| p.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count());
         match params {
             Some(n) if seq.as_bytes().get(2 + n) == Some(&b'm') => {
                 out.push_str(&seq[..3 + n]);

@@ -80,6 +80,10 @@ fn render_not_run(out: &mut String, lesson: &LessonReport) {
             let _ = writeln!(out, "{RED}✗ not found in the submission{RED:#}");
             let _ = writeln!(out, "  {error}");
         }
+        LessonStatus::Untrusted => {
+            let _ = writeln!(out, "{RED}✗ the report of this lesson was not trusted{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
         LessonStatus::Checked => {}
     }
     let _ = writeln!(out);
@@ -184,6 +188,7 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
             | LessonStatus::CannotRun
             | LessonStatus::TimedOut
             | LessonStatus::Crashed
+            | LessonStatus::Untrusted
             | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
             LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
             // Not started: nothing passes, and every failure stopped at a todo!().

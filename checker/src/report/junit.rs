@@ -57,7 +57,8 @@ fn test_case(lesson: &LessonReport, check: &CheckReport, first: bool) -> TestCas
         status.set_type(kind.unwrap_or_default());
         // The compiler's (or the system's) words once per lesson, not once per check.
         if first {
-            status.set_description(super::human::plain_printable(lesson.error.as_deref().unwrap_or_default().trim_end()));
+            status
+                .set_description(super::human::plain_printable(lesson.error.as_deref().unwrap_or_default().trim_end()));
         }
         status
     } else {
