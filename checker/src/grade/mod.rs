@@ -109,9 +109,29 @@ fn parse_lessons(list: &str) -> Result<LessonList, String> {
     Ok(LessonList(numbers))
 }
 
+/// Keeps the programs being checked out of this process: on Linux, no
+/// process of the same user (without `CAP_SYS_PTRACE`) can then trace it,
+/// read its memory or open its files through `/proc/PID/fd`, such as the
+/// pipe a child checker prints its report on. The grader and each child
+/// checker it runs call this first. (A program's own process, once it has
+/// started, is dumpable again: this changes nothing for it.)
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn keep_programs_out() {
+    // SAFETY: prctl(PR_SET_DUMPABLE, 0) takes plain integers and changes
+    // only this process's own flag.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn keep_programs_out() {}
+
 /// Grades every submission and writes the files; the exit status is 0 once
 /// every submission has its row, whatever the scores.
 pub fn grade(root: &Path, args: &Args) -> Result<u8> {
+    keep_programs_out();
     let lessons = selected_lessons(root, args.lessons.as_ref().map(|list| list.0.as_slice()))?;
     let ids: Vec<String> = lessons.iter().map(|l| l.id()).collect();
     let out = &args.out;
