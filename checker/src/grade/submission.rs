@@ -95,7 +95,22 @@ fn subfolders(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn holds_lessons(dir: &Path) -> bool {
-    subfolders(dir).iter().any(|d| lesson_number(d).is_some())
+    !lesson_entries(dir).is_empty()
+}
+
+/// The folders in `dir` named like a lesson (`lesson01-…`), with the links
+/// so named (refused later, with a note), sorted.
+fn lesson_entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let kind = entry.file_type().ok()?;
+            ((kind.is_dir() || kind.is_symlink()) && lesson_number(&entry.path()).is_some()).then(|| entry.path())
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// `lesson03-threads` → 3.
@@ -113,7 +128,7 @@ fn lesson_number(dir: &Path) -> Option<u8> {
 fn lesson_crate(exercises: &Path, lesson: &Lesson) -> Found {
     let exact = exercises.join(lesson.folder());
     let mut candidates = vec![exact];
-    candidates.extend(subfolders(exercises).into_iter().filter(|d| lesson_number(d) == Some(lesson.number)));
+    candidates.extend(lesson_entries(exercises).into_iter().filter(|d| lesson_number(d) == Some(lesson.number)));
     candidates.dedup();
     let shown = |d: &Path| format!("exercises/{}", d.file_name().unwrap_or_default().to_string_lossy());
     let mut link = None;
@@ -260,6 +275,7 @@ fn name_some(names: &[String]) -> String {
 /// copy of the regular files of each found crate's `src/`. Returns the
 /// packages to build, and a note for each file left out (a link...).
 pub fn prepare(course: &Course, student: &str, work: &Path, found: &Work) -> Result<(Vec<String>, Vec<String>)> {
+    std::fs::create_dir_all(work).with_context(|| format!("Failed to create {}", work.display()))?;
     let exercises = work.join("exercises");
     if exercises.exists() {
         std::fs::remove_dir_all(&exercises).with_context(|| format!("Failed to clear {}", exercises.display()))?;
