@@ -120,6 +120,14 @@ fn links_are_refused_and_a_missing_main_costs_one_lesson() {
     class.solved("dan", &[LESSON1.to_string(), lesson2.clone()]);
     std::fs::remove_file(class.submissions().join("dan/exercises").join(&lesson2).join("src/main.rs")).unwrap();
 
+    // Erin's lesson 2 crate keeps cargo from loading the workspace (two
+    // binaries named `dup`): her lesson 1 is graded all the same.
+    class.solved("erin", &[LESSON1.to_string(), lesson2.clone()]);
+    let erin_bin = class.submissions().join("erin/exercises").join(&lesson2).join("src/bin");
+    std::fs::create_dir_all(erin_bin.join("dup")).unwrap();
+    std::fs::write(erin_bin.join("dup.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(erin_bin.join("dup/main.rs"), "fn main() {}\n").unwrap();
+
     class.grade(&["--lessons", "1,2"], &[]);
     let max = lesson1_max();
     let grades = class.read("grades.csv");
@@ -129,6 +137,10 @@ fn links_are_refused_and_a_missing_main_costs_one_lesson() {
     assert!(row(&grades, "carol").ends_with(",build_error"), "{grades}");
     assert!(row(&grades, "dan").starts_with(&format!("dan,{max},0,{max},")), "lesson 1 is not lost: {grades}");
     assert!(row(&grades, "dan").ends_with(",build_error"), "{grades}");
+
+    assert!(row(&grades, "erin").starts_with(&format!("erin,{max},0,{max},")), "lesson 1 is not lost: {grades}");
+    let erin = class.read("erin/feedback.md");
+    assert!(erin.contains("duplicate binary name"), "cargo's words: {erin}");
 
     let bob = class.read("bob/feedback.md");
     assert!(bob.contains(&format!("exercises/{LESSON1} is a symbolic link: links are not followed")), "{bob}");

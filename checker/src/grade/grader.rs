@@ -122,7 +122,7 @@ impl Grader {
         })
     }
 
-    fn check_lessons(&self, tag: &str, work: &Work, builds: &[Build]) -> Vec<LessonReport> {
+    fn check_lessons(&self, tag: &str, work: &Work, builds: &[(Vec<String>, Build)]) -> Vec<LessonReport> {
         work.crates
             .iter()
             .map(|(lesson, found)| {
@@ -130,11 +130,8 @@ impl Grader {
                 if let Found::Absent { status, why } = found {
                     return not_run(lesson, *status, why);
                 }
-                // The build that has this lesson's executable, or the one that says why not.
-                let built = builds
-                    .iter()
-                    .find(|b| b.executables.contains_key(&bin))
-                    .or_else(|| builds.iter().find(|b| b.diagnostics.contains_key(&bin)).or(builds.last()));
+                let package = lesson.package(false);
+                let built = builds.iter().find(|(packages, _)| packages.contains(&package)).map(|(_, built)| built);
                 match built {
                     Some(built) if built.timed_out => not_run(lesson, LessonStatus::TimedOut, &built.messages),
                     Some(built) => match built.executables.get(&bin) {
@@ -157,7 +154,8 @@ impl Grader {
     /// name. When cargo cannot load the workspace at all (one crate keeps it
     /// from it), each crate is built again on its own, so that the others
     /// are not lost with it.
-    fn build(&self, tag: &str, scratch: &Path, work: &Work) -> Result<Vec<Build>> {
+    /// Returns each build with the packages it built.
+    fn build(&self, tag: &str, scratch: &Path, work: &Work) -> Result<Vec<(Vec<String>, Build)>> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let lessons: Vec<&Lesson> =
@@ -169,20 +167,22 @@ impl Grader {
             let bin = Course::bin_name(lesson, tag);
             !built.executables.contains_key(&bin) && !built.diagnostics.contains_key(&bin)
         };
-        let mut builds = vec![built];
-        if lessons.len() > 1 && !builds[0].timed_out && lessons.iter().all(|l| unbuilt(&builds[0], l)) {
+        let mut builds = vec![(packages.clone(), built)];
+        if lessons.len() > 1 && !builds[0].1.timed_out && lessons.iter().all(|l| unbuilt(&builds[0].1, l)) {
+            builds.clear();
             for lesson in &lessons {
                 let limit = self.build_limit.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
                 submission::set_members(&self.course, scratch, &[submission::member(lesson)])?;
                 let settings = build::Settings { limit, ..settings };
-                builds.push(build::build(scratch, &[lesson.package(false)], &settings)?);
+                let package = lesson.package(false);
+                let built = build::build(scratch, std::slice::from_ref(&package), &settings)?;
+                builds.push((vec![package], built));
             }
-            builds.remove(0);
         }
         let bin = scratch.join("bin");
         let _ = std::fs::remove_dir_all(&bin);
         std::fs::create_dir_all(&bin).with_context(|| format!("Failed to create {}", bin.display()))?;
-        for built in &mut builds {
+        for (_, built) in &mut builds {
             for lesson in &self.course.lessons {
                 let Some(exe) = built.executables.get_mut(&Course::bin_name(lesson, tag)) else { continue };
                 let own = bin.join(lesson.package(false));
