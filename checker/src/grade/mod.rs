@@ -164,7 +164,7 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
     write_file(&out.join("grades.csv"), report::gradebook::grades(&reports, &ids)?.as_bytes())?;
     write_file(&out.join("checks.csv"), report::gradebook::checks(&reports)?.as_bytes())?;
     if !errors.is_empty() {
-        bail!("the grades are written, but some students' files are not:\n{}", errors.join("\n"));
+        bail!("the grades are written, but some students' files are not:\n{}", printable(&errors.join("\n")));
     }
     println!("{}", summary(&reports, out, &skipped, &renamed));
     Ok(0)
