@@ -180,3 +180,65 @@ fn names_a_spreadsheet_would_run_are_text_and_dot_folders_are_listed() {
     assert!(stdout.contains("The files of `grades.csv` are in `grades.csv~2`"), "{stdout}");
     assert!(!Path::new(&class.out().join(".hidden")).exists());
 }
+
+/// Whether this test runs as root (`Uid:` in /proc/self/status).
+#[cfg(target_os = "linux")]
+fn running_as_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|ids| ids.split_whitespace().next()) == Some("0")
+}
+
+/// A program can open its parent's pipes through `/proc/PPID/fd/` when it
+/// runs as the same user. The checker that `grade` runs (`--exe`) keeps
+/// them out of reach: a program writing made-up reports into its stdout
+/// gets none of them in. The same program against a plain run (`--cmd`)
+/// shows that the attack works where nothing stops it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_program_cannot_write_into_its_checkers_report() {
+    use std::os::unix::fs::PermissionsExt;
+    let as_root = running_as_root();
+    if as_root && std::process::Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: running as root, and setpriv is not installed to run the checker as another user");
+        return;
+    }
+    // Copies every user can run, in a folder every user can write.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path();
+    std::fs::set_permissions(bin, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let checker = bin.join("checker");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("checker"), &checker).unwrap();
+    std::fs::copy(fixture_path(), bin.join("fixture")).unwrap();
+    let forge = bin.join("forge");
+    std::fs::write(&forge, format!("#!/bin/sh\nexec {} forge-report-quietly \"$@\"\n", bin.join("fixture").display()))
+        .unwrap();
+    for file in [&checker, &bin.join("fixture"), &forge] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |how: &str| -> String {
+        let out = bin.join(format!("{}.json", how.trim_start_matches('-')));
+        let shell = format!(
+            "{} lesson1 {how} {} --format json --root {} 2>/dev/null | cat > {}",
+            checker.display(),
+            forge.display(),
+            course().display(),
+            out.display()
+        );
+        let mut cmd = std::process::Command::new(if as_root { "setpriv" } else { "sh" });
+        if as_root {
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "sh"]);
+        }
+        let status = cmd.arg("-c").arg(&shell).env("SOCKETLINGS_SLOW", "0.5").status().unwrap();
+        assert!(status.success(), "{shell}");
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let plain = run("--cmd");
+    if !plain.contains("9999") {
+        eprintln!("skipped: this system keeps a program from its parent's pipes already");
+        return;
+    }
+    let graded = run("--exe");
+    assert!(!graded.contains("9999"), "a made-up report got into the checker's stdout:\n{graded}");
+    let report: serde_json::Value = serde_json::from_str(&graded).expect("stdout is the checker's one report");
+    assert_eq!(report["score"], 0);
+}
