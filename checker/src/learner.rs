@@ -17,7 +17,7 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
     if report.status != LessonStatus::Checked {
         let _ = writeln!(out, "The checks could not run: {}.", report.status.describe());
         if let Some(error) = &report.error {
-            let _ = writeln!(out, "\n{}", error.trim_end());
+            let _ = writeln!(out, "\n{}", crate::harness::text::printable_keep_colour(error.trim_end()));
         }
         let _ = writeln!(out, "\nFirst make it build and start; the compiler's first error is the place to begin.");
         return out;
@@ -31,7 +31,7 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
         return out;
     }
     if let Some(start) = &report.start_here {
-        let _ = writeln!(out, "Start here: {start}\n");
+        let _ = writeln!(out, "Start here: {}\n", crate::harness::text::printable(start));
     }
     let failing: Vec<_> = lesson.checks.iter().zip(&report.checks).filter(|(_, r)| !r.passed).collect();
     for (i, (check, result)) in failing.iter().enumerate() {
@@ -40,7 +40,7 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
         // A hint for the particular way this check failed, when it says more.
         if let Some(failure) = &result.failure {
             if failure.hint != check.hint && failure.todo.is_none() {
-                let _ = writeln!(out, "   In this run: {}", failure.hint);
+                let _ = writeln!(out, "   In this run: {}", crate::harness::text::printable(&failure.hint));
             }
         }
         out.push('\n');

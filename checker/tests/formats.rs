@@ -152,3 +152,50 @@ fn output_writes_any_format_to_a_file_without_colour() {
     let human = std::fs::read_to_string(dir.path().join("report.human")).unwrap();
     assert!(human.contains("✓ the server accepts a connection  1/1 pt"), "points per check: {human}");
 }
+
+/// What the `print-escapes` fixture prints, as every report must show it:
+/// escaped, never obeyed by the terminal.
+const ESCAPED: &str = r"copy\x1b]52;c;Zm9yZ2Vk\x07title\x1b]0;pwned\x07clear\x1b[2Jover\rwritten \u{9b}31mC1\x7f";
+
+/// The control characters in `text` other than line breaks and tabs, and
+/// the escape sequences other than colours (`ESC [ digits ; m`).
+fn raw_controls(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let colour = rest.strip_prefix("\u{1b}[").and_then(|p| {
+            let n = p.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count();
+            (p.as_bytes().get(n) == Some(&b'm')).then_some(3 + n)
+        });
+        if let Some(len) = colour {
+            rest = &rest[len..];
+            continue;
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            found.push(format!("{c:?} before {:?}", rest.chars().skip(1).take(12).collect::<String>()));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    found
+}
+
+#[test]
+fn a_programs_escape_sequences_are_shown_escaped_in_every_format() {
+    let program = fixture("print-escapes");
+    // On a terminal (colours forced), and in a pipe.
+    for envs in [&[FAST, ("CLICOLOR_FORCE", "1")][..], &[FAST, ("NO_COLOR", "1")][..]] {
+        let (code, human) = run(&["lesson1", "--cmd", &program], envs);
+        assert_eq!(code, 1, "{human}");
+        assert!(human.contains(ESCAPED), "the program's output is shown escaped:\n{human}");
+        assert_eq!(raw_controls(&human), Vec::<String>::new(), "only the checker's own colours:\n{human}");
+    }
+    let (_, junit) = run(&["lesson1", "--cmd", &program, "--format", "junit"], &[FAST]);
+    roxmltree::Document::parse(&junit).expect("JUnit XML parses");
+    assert!(junit.contains(ESCAPED), "{junit}");
+    assert_eq!(raw_controls(&junit), Vec::<String>::new());
+    let (_, results) = run(&["lesson1", "--cmd", &program, "--format", "gradescope"], &[FAST]);
+    let results: Value = serde_json::from_str(&results).expect("results.json parses");
+    let outputs: Vec<&str> = results["tests"].as_array().unwrap().iter().filter_map(|t| t["output"].as_str()).collect();
+    assert!(outputs.iter().any(|o| o.contains(ESCAPED)), "{results}");
+    assert!(outputs.iter().all(|o| raw_controls(o).is_empty()), "{results}");
+}

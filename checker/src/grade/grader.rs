@@ -8,15 +8,23 @@
 //! Why a checker process per lesson rather than a thread: a lesson that goes
 //! over its time limit must be stopped with every program it started, and a
 //! thread cannot be stopped. The child checker (this same executable, with
-//! `--exe` and `--format json --output FILE`) is a [`Program`] with a grace
-//! period: on SIGTERM its handler kills the process groups of the programs
-//! it started, then it exits; SIGKILL follows after the grace period. A
-//! crash of the checks cannot take the batch down either: it becomes a row.
+//! `--exe` and `--format json`) is a [`Program`] with a grace period: on
+//! SIGTERM its handler kills the process groups of the programs it started,
+//! then it exits; SIGKILL follows after the grace period. A crash of the
+//! checks cannot take the batch down either: it becomes a row.
+//!
+//! The lesson's report comes back on the child checker's stdout, a pipe
+//! that the programs it checks never get (theirs are its own pipes), rather
+//! than in a file whose name they could read on its command line. It counts
+//! only if the child checker exited by itself, and only once [`validate`]d
+//! against the course's registry: the lesson and its checks, in order, each
+//! within its points, the score their sum. Anything else scores 0, "not
+//! trusted".
 
 use super::course::Course;
-use super::submission::{self, Work};
+use super::submission::{self, Found, Work};
 use crate::build::{self, Build};
-use crate::harness::{describe_status, Program};
+use crate::harness::{describe_status, Program, Timing};
 use crate::lessons::Lesson;
 use crate::report::{LessonReport, LessonStatus, Report, StudentReport, StudentStatus};
 use crate::run;
@@ -24,13 +32,29 @@ use anyhow::{Context, Result};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a child checker has to stop its programs after SIGTERM.
 const CHILD_GRACE: Duration = Duration::from_secs(2);
 
 /// Lines of a crashed checker's stderr kept in the feedback.
 const STDERR_LINES: usize = 20;
+
+/// How long one check may take at most, at `SOCKETLINGS_SLOW=1`: a program
+/// that never listens makes a check wait out the start deadline (3 s), one
+/// that never answers the reply deadline (1 s), one that never exits the
+/// exit deadline (2 s).
+pub const CHECK_BUDGET_MS: u64 = 6000;
+
+/// Added to each lesson's limit: starting the checker, and a loaded machine.
+pub const LESSON_MARGIN: Duration = Duration::from_secs(20);
+
+/// How long `lesson`'s checks may take by default: long enough for every
+/// check to wait out its deadlines and still report, check by check.
+pub fn lesson_limit(lesson: &Lesson) -> Duration {
+    let per_check = Timing::from_env().ms(CHECK_BUDGET_MS);
+    per_check * u32::try_from(lesson.checks.len()).unwrap_or(u32::MAX) + LESSON_MARGIN
+}
 
 /// Everything shared by the grading of every submission.
 pub struct Grader {
@@ -42,7 +66,9 @@ pub struct Grader {
     /// The target folder all builds share.
     pub target_dir: PathBuf,
     pub build_limit: Duration,
-    pub lesson_limit: Duration,
+    /// `--lesson-timeout`: every lesson's limit; `None`: each lesson's own
+    /// ([`lesson_limit`]).
+    pub lesson_limit: Option<Duration>,
     /// One build at a time: cargo would wait for the target folder anyway,
     /// and an executable must be linked out before the next build.
     pub build_lock: Mutex<()>,
@@ -50,8 +76,10 @@ pub struct Grader {
 
 impl Grader {
     /// Grades the submission in `dir`; whatever happens, a report comes back.
-    pub fn grade(&self, student: &str, dir: &Path) -> StudentReport {
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.try_grade(student, dir)));
+    /// `folder` is the student's own name among the outputs and scratch
+    /// folders (unique, unlike `student`, which is how the row reads).
+    pub fn grade(&self, student: &str, folder: &str, dir: &Path) -> StudentReport {
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.try_grade(student, folder, dir)));
         let error = match outcome {
             Ok(Ok(report)) => return report,
             Ok(Err(err)) => format!("The grader could not handle this submission: {err:#}"),
@@ -60,47 +88,54 @@ impl Grader {
         let lessons = self.not_run_all(LessonStatus::Crashed, &error);
         StudentReport {
             student: student.to_string(),
+            folder: folder.to_string(),
             status: StudentStatus::Crash,
             notes: vec![error],
             report: Report::new(lessons),
         }
     }
 
-    fn try_grade(&self, student: &str, dir: &Path) -> Result<StudentReport> {
-        let Some(work) = submission::find(&self.course, dir) else {
+    fn try_grade(&self, student: &str, folder: &str, dir: &Path) -> Result<StudentReport> {
+        let Some(mut work) = submission::find(&self.course, dir) else {
             let error = "No lesson crates were found: the submission should hold `exercises/lessonNN-…/src/` \
                          (or a copy of the whole course).";
             let lessons = self.not_run_all(LessonStatus::Missing, error);
             return Ok(StudentReport {
                 student: student.to_string(),
+                folder: folder.to_string(),
                 status: StudentStatus::Missing,
                 notes: vec![error.to_string()],
                 report: Report::new(lessons),
             });
         };
-        let scratch = self.work.join(student);
-        let packages = submission::prepare(&self.course, student, &scratch, &work)?;
-        let built = if packages.is_empty() { None } else { Some(self.build(student, &scratch, &packages)?) };
-        let lessons = self.check_lessons(student, &work, built.as_ref(), &scratch);
+        let scratch = self.work.join(folder);
+        let (packages, refused) = submission::prepare(&self.course, folder, &scratch, &work)?;
+        work.notes.extend(refused);
+        let builds = if packages.is_empty() { Vec::new() } else { self.build(folder, &scratch, &work)? };
+        let lessons = self.check_lessons(folder, &work, &builds);
         Ok(StudentReport {
             student: student.to_string(),
+            folder: folder.to_string(),
             status: StudentStatus::of(&lessons),
             notes: work.notes,
             report: Report::new(lessons),
         })
     }
 
-    fn check_lessons(&self, student: &str, work: &Work, built: Option<&Build>, scratch: &Path) -> Vec<LessonReport> {
+    fn check_lessons(&self, tag: &str, work: &Work, builds: &[(Vec<String>, Build)]) -> Vec<LessonReport> {
         work.crates
             .iter()
-            .map(|&(lesson, ref found)| {
-                let bin = Course::bin_name(lesson, student);
-                match (found, built) {
-                    (Some(_), Some(built)) if built.timed_out => {
-                        not_run(lesson, LessonStatus::TimedOut, &built.messages)
-                    }
-                    (Some(_), Some(built)) => match built.executables.get(&bin) {
-                        Some(exe) => self.check(lesson, exe, scratch),
+            .map(|(lesson, found)| {
+                let bin = Course::bin_name(lesson, tag);
+                if let Found::Absent { status, why } = found {
+                    return not_run(lesson, *status, why);
+                }
+                let package = lesson.package(false);
+                let built = builds.iter().find(|(packages, _)| packages.contains(&package)).map(|(_, built)| built);
+                match built {
+                    Some(built) if built.timed_out => not_run(lesson, LessonStatus::TimedOut, &built.messages),
+                    Some(built) => match built.executables.get(&bin) {
+                        Some(exe) => self.check(lesson, exe),
                         // The student reads the binary's name as the course spells it.
                         None => not_run(
                             lesson,
@@ -108,52 +143,69 @@ impl Grader {
                             &built.messages_for(&bin).replace(&bin, &lesson.package(false)),
                         ),
                     },
-                    _ => not_run(
-                        lesson,
-                        LessonStatus::Missing,
-                        &format!("The submission has no folder exercises/{} (with a src/ inside).", lesson.folder()),
-                    ),
+                    None => not_run(lesson, LessonStatus::BuildFailed, "The grader did not build this lesson."),
                 }
             })
             .collect()
     }
 
-    /// Builds `packages` in the shared target folder and links each lesson's
-    /// executable into `scratch/bin`, under the lesson's package name.
-    fn build(&self, student: &str, scratch: &Path, packages: &[String]) -> Result<Build> {
+    /// Builds the found crates in the shared target folder and links each
+    /// lesson's executable into `scratch/bin`, under the lesson's package
+    /// name. When cargo cannot load the workspace at all (one crate keeps it
+    /// from it), each crate is built again on its own, so that the others
+    /// are not lost with it.
+    /// Returns each build with the packages it built.
+    fn build(&self, tag: &str, scratch: &Path, work: &Work) -> Result<Vec<(Vec<String>, Build)>> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        let lessons: Vec<&Lesson> =
+            work.crates.iter().filter(|(_, found)| matches!(found, Found::Crate(_))).map(|(l, _)| *l).collect();
+        let packages: Vec<String> = lessons.iter().map(|l| l.package(false)).collect();
         let settings = build::Settings { color: false, target_dir: Some(&self.target_dir), limit: self.build_limit };
-        let mut built = build::build(scratch, packages, &settings)?;
+        let built = build::build(scratch, &packages, &settings)?;
+        let unbuilt = |built: &Build, lesson: &Lesson| {
+            let bin = Course::bin_name(lesson, tag);
+            !built.executables.contains_key(&bin) && !built.diagnostics.contains_key(&bin)
+        };
+        let mut builds = vec![(packages.clone(), built)];
+        if lessons.len() > 1 && !builds[0].1.timed_out && lessons.iter().all(|l| unbuilt(&builds[0].1, l)) {
+            builds.clear();
+            for lesson in &lessons {
+                let limit = self.build_limit.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
+                submission::set_members(&self.course, scratch, &[submission::member(lesson)])?;
+                let settings = build::Settings { limit, ..settings };
+                let package = lesson.package(false);
+                let built = build::build(scratch, std::slice::from_ref(&package), &settings)?;
+                builds.push((vec![package], built));
+            }
+        }
         let bin = scratch.join("bin");
         let _ = std::fs::remove_dir_all(&bin);
         std::fs::create_dir_all(&bin).with_context(|| format!("Failed to create {}", bin.display()))?;
-        for lesson in &self.course.lessons {
-            let Some(exe) = built.executables.get_mut(&Course::bin_name(lesson, student)) else { continue };
-            let own = bin.join(lesson.package(false));
-            // A hard link needs no open file (a copy being written cannot be
-            // run while another thread starts a process); copy across devices.
-            std::fs::hard_link(&*exe, &own)
-                .or_else(|_| std::fs::copy(&*exe, &own).map(drop))
-                .with_context(|| format!("Failed to link {} into {}", exe.display(), bin.display()))?;
-            *exe = own;
+        for (_, built) in &mut builds {
+            for lesson in &self.course.lessons {
+                let Some(exe) = built.executables.get_mut(&Course::bin_name(lesson, tag)) else { continue };
+                let own = bin.join(lesson.package(false));
+                // A hard link needs no open file (a copy being written cannot be
+                // run while another thread starts a process); copy across devices.
+                std::fs::hard_link(&*exe, &own)
+                    .or_else(|_| std::fs::copy(&*exe, &own).map(drop))
+                    .with_context(|| format!("Failed to link {} into {}", exe.display(), bin.display()))?;
+                *exe = own;
+            }
         }
-        Ok(built)
+        Ok(builds)
     }
 
-    /// Runs `lesson`'s checks against `exe` in a checker of its own.
-    fn check(&self, lesson: &Lesson, exe: &Path, scratch: &Path) -> LessonReport {
-        let reports = scratch.join("reports");
-        let file = reports.join(format!("{}.json", lesson.id()));
-        let _ = std::fs::remove_file(&file);
-        let _ = std::fs::create_dir_all(&reports);
+    /// Runs `lesson`'s checks against `exe` in a checker of its own, and
+    /// takes its report from the checker's stdout.
+    fn check(&self, lesson: &Lesson, exe: &Path) -> LessonReport {
         let path = |p: &Path| p.to_string_lossy().into_owned();
         let argv = vec![
             path(&self.checker),
             lesson.id(),
             "--format".to_string(),
             "json".to_string(),
-            "--output".to_string(),
-            path(&file),
             "--exe".to_string(),
             path(exe),
             "--root".to_string(),
@@ -163,18 +215,35 @@ impl Grader {
             Ok(program) => program.with_grace(CHILD_GRACE),
             Err(err) => return not_run(lesson, LessonStatus::Crashed, &format!("The checker could not start: {err}")),
         };
-        let Some(status) = checker.wait_exit(self.lesson_limit) else {
+        let limit = self.lesson_limit.unwrap_or_else(|| lesson_limit(lesson));
+        let Some(status) = checker.wait_exit(limit) else {
             // Dropping the checker stops it and every program it started.
             drop(checker);
             let error = format!(
                 "The checks did not finish within {} s (--lesson-timeout) and were stopped, with every \
                  program they had started.",
-                self.lesson_limit.as_secs()
+                limit.as_secs()
             );
             return not_run(lesson, LessonStatus::TimedOut, &error);
         };
-        match read_report(&file, lesson) {
-            Some(report) => report,
+        checker.stdout().wait_closed(Duration::from_secs(1));
+        let (stdout, dropped) = checker.stdout().snapshot();
+        // Only a checker that ended by itself (0, 1 or 2) wrote a whole report.
+        let report = match status.code() {
+            Some(0..=2) if !stdout.is_empty() => Some(if dropped > 0 {
+                Err(format!("it is longer than the {} bytes the grader reads", stdout.len()))
+            } else {
+                read_report(&stdout, lesson)
+            }),
+            _ => None,
+        };
+        match report {
+            Some(Ok(report)) => report,
+            Some(Err(why)) => not_run(
+                lesson,
+                LessonStatus::Untrusted,
+                &format!("The report of this lesson was not trusted: {why}. The lesson scores 0."),
+            ),
             None => {
                 let (stderr, _) = checker.stderr().snapshot();
                 let stderr = String::from_utf8_lossy(&stderr);
@@ -192,15 +261,150 @@ impl Grader {
     }
 }
 
-/// The lesson's report written by a child checker, if it wrote one.
-fn read_report(file: &Path, lesson: &Lesson) -> Option<LessonReport> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let report: Report = serde_json::from_str(&text).ok()?;
-    report.lessons.into_iter().next().filter(|l| l.number == lesson.number)
+/// The lesson's report a child checker printed, once validated.
+fn read_report(stdout: &[u8], lesson: &Lesson) -> Result<LessonReport, String> {
+    let report: Report =
+        serde_json::from_slice(stdout).map_err(|_| "it is not a report as the checker writes one".to_string())?;
+    let [mut report]: [LessonReport; 1] =
+        report.lessons.try_into().map_err(|_| "it does not hold exactly one lesson".to_string())?;
+    validate(&report, lesson)?;
+    // What the report names is the grader's to say, not the report's.
+    let ours = not_run(lesson, LessonStatus::Checked, "");
+    report.title = ours.title;
+    report.slug = ours.slug;
+    report.program = ours.program;
+    report.source = ours.source;
+    Ok(report)
+}
+
+/// Whether `report` can be the report of `lesson`'s checks: the lesson's
+/// number, its checks by name and in order, each within its points, and a
+/// score that is their sum. The error says what is wrong, in a few words.
+pub fn validate(report: &LessonReport, lesson: &Lesson) -> Result<(), String> {
+    if report.number != lesson.number || report.lesson != lesson.id() {
+        return Err(format!("it is the report of {}, not of lesson {}", report.lesson, lesson.number));
+    }
+    if report.checks.len() != lesson.checks.len() {
+        return Err(format!(
+            "it lists {} checks, and lesson {} has {}",
+            report.checks.len(),
+            lesson.number,
+            lesson.checks.len()
+        ));
+    }
+    for (i, (got, check)) in report.checks.iter().zip(lesson.checks).enumerate() {
+        if got.name != check.name {
+            return Err(format!("its check {} is not `{}`", i + 1, check.name));
+        }
+        if got.max_points != check.points || got.points > check.points || (got.passed && got.points != check.points) {
+            return Err(format!(
+                "the check `{}` scores {} of {} points, and it is worth {}",
+                check.name, got.points, got.max_points, check.points
+            ));
+        }
+    }
+    let sum: u64 = report.checks.iter().map(|c| u64::from(c.points)).sum();
+    if u64::from(report.score) != sum || report.max_score != lesson.max_score() {
+        return Err(format!(
+            "its score {}/{} is not the sum of its checks' points {sum}/{}",
+            report.score,
+            report.max_score,
+            lesson.max_score()
+        ));
+    }
+    match report.status {
+        LessonStatus::Checked => Ok(()),
+        LessonStatus::CannotRun if report.score == 0 => Ok(()),
+        other => Err(format!("a checker never reports a lesson as {}", other.describe())),
+    }
 }
 
 fn not_run(lesson: &Lesson, status: LessonStatus, error: &str) -> LessonReport {
     let source = format!("exercises/{}", lesson.folder());
     let program = format!("{} (built from {source})", lesson.package(false));
     run::not_run(lesson, program, Some(source), status, error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::LESSONS;
+
+    /// The report a checker writes when every check of `lesson` passes.
+    fn full_marks(lesson: &Lesson) -> LessonReport {
+        let mut report = not_run(lesson, LessonStatus::Checked, "");
+        for (check, registry) in report.checks.iter_mut().zip(lesson.checks) {
+            check.passed = true;
+            check.points = registry.points;
+        }
+        report.score = lesson.max_score();
+        report.error = None;
+        report
+    }
+
+    #[test]
+    fn a_report_as_the_checker_writes_it_is_trusted() {
+        let lesson = LESSONS[0];
+        assert_eq!(validate(&full_marks(lesson), lesson), Ok(()));
+        let none = not_run(lesson, LessonStatus::Checked, "");
+        assert_eq!(validate(&none, lesson), Ok(()));
+        let text = crate::report::json::render(&Report::new(vec![full_marks(lesson)]));
+        let read = read_report(text.as_bytes(), lesson).expect("trusted");
+        assert_eq!(read.score, lesson.max_score());
+    }
+
+    #[test]
+    fn a_score_over_the_maximum_is_not_trusted() {
+        let lesson = LESSONS[0];
+        let mut report = full_marks(lesson);
+        report.checks[0].points += 1;
+        report.score += 1;
+        assert!(validate(&report, lesson).unwrap_err().contains("scores"));
+        let mut report = full_marks(lesson);
+        report.checks[0].max_points = 9999;
+        report.checks[0].points = 9999;
+        assert!(validate(&report, lesson).is_err());
+        let mut report = full_marks(lesson);
+        report.score = 9999;
+        assert!(validate(&report, lesson).unwrap_err().contains("sum"));
+        let mut report = full_marks(lesson);
+        report.max_score += 1;
+        assert!(validate(&report, lesson).is_err());
+    }
+
+    #[test]
+    fn unknown_missing_or_reordered_checks_are_not_trusted() {
+        let lesson = LESSONS[0];
+        let mut report = full_marks(lesson);
+        report.checks[1].name = "a check of my own".to_string();
+        assert!(validate(&report, lesson).unwrap_err().contains("check 2"));
+        let mut report = full_marks(lesson);
+        report.checks.swap(0, 1);
+        assert!(validate(&report, lesson).is_err());
+        let mut report = full_marks(lesson);
+        let last = report.checks.pop().unwrap();
+        report.score -= last.points;
+        assert!(validate(&report, lesson).unwrap_err().contains("checks"));
+    }
+
+    #[test]
+    fn another_lessons_report_or_garbage_is_not_trusted() {
+        let (one, two) = (LESSONS[0], LESSONS[1]);
+        assert!(validate(&full_marks(two), one).unwrap_err().contains("not of lesson 1"));
+        let mut report = full_marks(one);
+        report.status = LessonStatus::Missing;
+        assert!(validate(&report, one).is_err());
+        assert!(read_report(b"{\"score\": 12}", one).is_err());
+        assert!(read_report(b"not json", one).is_err());
+        let two_lessons = Report::new(vec![full_marks(one), full_marks(one)]);
+        assert!(read_report(crate::report::json::render(&two_lessons).as_bytes(), one).is_err());
+    }
+
+    #[test]
+    fn each_lesson_has_time_for_every_check_to_time_out() {
+        for lesson in LESSONS {
+            let limit = lesson_limit(lesson);
+            assert!(limit >= Duration::from_secs(3 * lesson.checks.len() as u64) + LESSON_MARGIN, "{}", lesson.id());
+        }
+    }
 }

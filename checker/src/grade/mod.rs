@@ -10,8 +10,15 @@
 //!
 //! Written to `--out`: `grades.csv` and `checks.csv` (see
 //! [`report::gradebook`]), and for each student `feedback.md` and a
-//! Gradescope `results.json`. Scratch workspaces and the shared target
-//! folder live in `.grading/` inside it, so that grading again is quick.
+//! Gradescope `results.json`, all of them once every submission is graded
+//! (no program of any student runs any more). Scratch workspaces and the
+//! shared target folder live in `.grading/` inside it, so that grading again
+//! is quick.
+//!
+//! Folders whose name starts with `.` are skipped, and said so. A student's
+//! folder in the output has the student's name unless that would collide
+//! with the grader's own files (`grades.csv`...) or with another student's
+//! folder (names equal but for case): it then gets a suffix, said so too.
 //!
 //! - [`course`]: the course every submission is graded against;
 //! - [`submission`]: finding a student's crates and laying out their workspace;
@@ -22,6 +29,7 @@ mod grader;
 mod submission;
 
 use crate::harness::process::interrupted;
+use crate::harness::text::printable;
 use crate::lessons::{Lesson, LESSONS};
 use crate::report::{self, StudentReport, StudentStatus};
 use anyhow::{bail, Context, Result};
@@ -58,9 +66,12 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     build_timeout: u64,
 
-    /// Seconds one lesson's checks may take before they are stopped.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-    lesson_timeout: u64,
+    /// Seconds one lesson's checks may take before they are stopped. By
+    /// default each lesson gets enough for every one of its checks to wait
+    /// out its deadlines and still report check by check: 6 s per check
+    /// (scaled by SOCKETLINGS_SLOW) plus 20 s, e.g. 74 s for 9 checks.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    lesson_timeout: Option<u64>,
 
     /// The cargo target folder every submission's build shares. By default,
     /// `.grading/target` inside the --out folder.
@@ -98,13 +109,37 @@ fn parse_lessons(list: &str) -> Result<LessonList, String> {
     Ok(LessonList(numbers))
 }
 
+/// Keeps the programs being checked out of this process: on Linux, no
+/// process of the same user (without `CAP_SYS_PTRACE`) can then trace it,
+/// read its memory or open its files through `/proc/PID/fd`, such as the
+/// pipe a child checker prints its report on. The grader and each child
+/// checker it runs call this first. (A program's own process, once it has
+/// started, is dumpable again: this changes nothing for it.)
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn keep_programs_out() {
+    // SAFETY: prctl(PR_SET_DUMPABLE, 0) takes plain integers and changes
+    // only this process's own flag.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn keep_programs_out() {}
+
 /// Grades every submission and writes the files; the exit status is 0 once
 /// every submission has its row, whatever the scores.
 pub fn grade(root: &Path, args: &Args) -> Result<u8> {
+    keep_programs_out();
     let lessons = selected_lessons(root, args.lessons.as_ref().map(|list| list.0.as_slice()))?;
     let ids: Vec<String> = lessons.iter().map(|l| l.id()).collect();
     let out = &args.out;
-    let students = submissions(&args.submissions, out)?;
+    let (mut students, skipped) = submissions(&args.submissions, out)?;
+    for name in &skipped {
+        eprintln!("Skipped `{}`: a folder whose name starts with `.` is not a submission.", printable(name));
+    }
+    let renamed = name_outputs(&mut students);
     let course = Course::read(root, lessons)?;
     std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
     let grading = out.join(".grading");
@@ -114,23 +149,24 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
         work: absolute(&grading.join("work"))?,
         target_dir: absolute(&args.target_dir.clone().unwrap_or_else(|| grading.join("target")))?,
         build_limit: Duration::from_secs(args.build_timeout),
-        lesson_limit: Duration::from_secs(args.lesson_timeout),
+        lesson_limit: args.lesson_timeout.map(Duration::from_secs),
         build_lock: Mutex::new(()),
     };
     let progress = Progress::new(students.len());
-    let (reports, errors) = grade_all(&grader, &students, usize::from(args.jobs), out, &progress);
+    let reports = grade_all(&grader, &students, usize::from(args.jobs), &progress);
     progress.finish();
     if interrupted() {
         bail!("interrupted: grades.csv and checks.csv were not written");
     }
-    std::fs::write(out.join("grades.csv"), report::gradebook::grades(&reports, &ids)?)
-        .with_context(|| format!("Failed to write {}", out.join("grades.csv").display()))?;
-    std::fs::write(out.join("checks.csv"), report::gradebook::checks(&reports)?)
-        .with_context(|| format!("Failed to write {}", out.join("checks.csv").display()))?;
+    // Every student's checks have ended: only now are the files written.
+    let errors: Vec<String> =
+        reports.iter().filter_map(|report| write_student(out, report).err()).map(|e| format!("{e:#}")).collect();
+    write_file(&out.join("grades.csv"), report::gradebook::grades(&reports, &ids)?.as_bytes())?;
+    write_file(&out.join("checks.csv"), report::gradebook::checks(&reports)?.as_bytes())?;
     if !errors.is_empty() {
-        bail!("the grades are written, but some students' files are not:\n{}", errors.join("\n"));
+        bail!("the grades are written, but some students' files are not:\n{}", printable(&errors.join("\n")));
     }
-    println!("{}", summary(&reports, out));
+    println!("{}", summary(&reports, out, &skipped, &renamed));
     Ok(0)
 }
 
@@ -155,54 +191,94 @@ fn selected_lessons(root: &Path, numbers: Option<&[u8]>) -> Result<Vec<&'static 
     Ok(LESSONS.iter().copied().filter(|l| numbers.contains(&l.number)).collect())
 }
 
-/// The students' folders, sorted by name (hidden folders and `out` left out).
-fn submissions(dir: &Path, out: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// One submission: the student's name (the folder's), the folder holding
+/// the student's files in the output, and the submission's folder.
+struct Student {
+    name: String,
+    folder: String,
+    path: PathBuf,
+}
+
+/// The students' folders, sorted by name (`out` left out), and the folders
+/// skipped because their name starts with `.`.
+fn submissions(dir: &Path, out: &Path) -> Result<(Vec<Student>, Vec<String>)> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("Failed to read the submissions folder {}", dir.display()))?;
     let out = out.canonicalize().ok();
     let mut students = Vec::new();
+    let mut skipped = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("Failed to read {}", dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        if name.starts_with('.') || !path.is_dir() || path.canonicalize().ok() == out {
+        if !path.is_dir() || path.canonicalize().ok() == out {
             continue;
         }
-        students.push((name, path));
+        if name.starts_with('.') {
+            skipped.push(name);
+            continue;
+        }
+        students.push(Student { folder: name.clone(), name, path });
     }
-    students.sort();
+    students.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));
+    skipped.sort();
     if students.is_empty() {
         bail!("{} holds no submissions: it should hold one folder per student", dir.display());
     }
-    Ok(students)
+    Ok((students, skipped))
 }
 
-/// Grades `students`, `jobs` at a time, writing each one's files as soon as
-/// they are graded. Reports come back in the order of `students`, with the
-/// files that could not be written.
-fn grade_all(
-    grader: &Grader,
-    students: &[(String, PathBuf)],
-    jobs: usize,
-    out: &Path,
-    progress: &Progress,
-) -> (Vec<StudentReport>, Vec<String>) {
+/// The grader's own names in the output folder, which no student's folder takes.
+const OUTPUTS: &[&str] = &["grades.csv", "checks.csv"];
+
+/// Gives each student a folder name of their own in the output: their name,
+/// or, when it is one of [`OUTPUTS`] or already taken (names equal but for
+/// case, or for bytes that are not UTF-8), their name with `~2`, `~3`...
+/// Returns what was renamed, as (name, folder).
+fn name_outputs(students: &mut [Student]) -> Vec<(String, String)> {
+    let mut taken: Vec<String> = OUTPUTS.iter().map(|o| o.to_lowercase()).collect();
+    let mut renamed = Vec::new();
+    for student in students.iter_mut() {
+        let mut folder = student.name.clone();
+        let mut n = 1;
+        while taken.contains(&folder.to_lowercase()) {
+            n += 1;
+            folder = format!("{}~{n}", student.name);
+        }
+        taken.push(folder.to_lowercase());
+        if folder != student.name {
+            eprintln!(
+                "The files of `{}` are in the folder `{}`: its name is taken by {}.",
+                printable(&student.name),
+                printable(&folder),
+                if OUTPUTS.contains(&student.name.to_lowercase().as_str()) {
+                    "a file of the grader"
+                } else {
+                    "another student"
+                }
+            );
+            renamed.push((student.name.clone(), folder.clone()));
+        }
+        student.folder = folder;
+    }
+    renamed
+}
+
+/// Grades `students`, `jobs` at a time. Reports come back in the order of
+/// `students` (none, for students not graded when grading was interrupted).
+fn grade_all(grader: &Grader, students: &[Student], jobs: usize, progress: &Progress) -> Vec<StudentReport> {
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<Option<StudentReport>>> = Mutex::new(students.iter().map(|_| None).collect());
-    let errors = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(students.len()) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((name, dir)) = students.get(i) else { return };
-                progress.start(name);
-                let report = grader.grade(name, dir);
-                // Interrupted: what came back is not a grade, write nothing.
+                let Some(student) = students.get(i) else { return };
+                progress.start(&student.name);
+                let report = grader.grade(&student.name, &student.folder, &student.path);
+                // Interrupted: what came back is not a grade, keep nothing.
                 if interrupted() {
                     return;
-                }
-                if let Err(err) = write_student(out, &report) {
-                    errors.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{err:#}"));
                 }
                 progress.done(&report);
                 reports.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(report);
@@ -211,20 +287,30 @@ fn grade_all(
     });
     let reports = reports.into_inner().unwrap_or_else(|e| e.into_inner());
     // Every submission has its report, unless grading was interrupted.
-    let reports = reports.into_iter().flatten().collect();
-    (reports, errors.into_inner().unwrap_or_else(|e| e.into_inner()))
+    reports.into_iter().flatten().collect()
 }
 
-/// `feedback.md` and `results.json` in the student's folder.
+/// `feedback.md` and `results.json` in the student's folder. Whatever was
+/// there (from an earlier run, or put there by anyone) is replaced.
 fn write_student(out: &Path, student: &StudentReport) -> Result<()> {
-    let dir = out.join(&student.student);
+    let dir = out.join(&student.folder);
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(&dir).with_context(|| format!("Failed to replace {}", dir.display()))?;
+    }
     std::fs::create_dir_all(&dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     let feedback = report::feedback::render(student);
-    std::fs::write(dir.join("feedback.md"), feedback)
-        .with_context(|| format!("Failed to write {}", dir.join("feedback.md").display()))?;
+    write_file(&dir.join("feedback.md"), feedback.as_bytes())?;
     let results = report::gradescope::render(&student.report, None, &student.notes);
-    std::fs::write(dir.join("results.json"), results)
-        .with_context(|| format!("Failed to write {}", dir.join("results.json").display()))
+    write_file(&dir.join("results.json"), results.as_bytes())
+}
+
+/// Writes `path` afresh: a link or anything else already there is removed
+/// first, never written through.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        let _ = std::fs::remove_file(path);
+    }
+    std::fs::write(path, bytes).with_context(|| format!("Failed to write {}", path.display()))
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -232,7 +318,8 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 }
 
 /// "4 submissions graded: 2 ok, 1 build_error, 1 timeout. Wrote grades/grades.csv…"
-fn summary(reports: &[StudentReport], out: &Path) -> String {
+/// and the folders skipped or renamed.
+fn summary(reports: &[StudentReport], out: &Path, skipped: &[String], renamed: &[(String, String)]) -> String {
     let mut counts: Vec<(StudentStatus, usize)> = Vec::new();
     for report in reports {
         match counts.iter_mut().find(|(status, _)| *status == report.status) {
@@ -242,13 +329,21 @@ fn summary(reports: &[StudentReport], out: &Path) -> String {
     }
     counts.sort();
     let counts: Vec<String> = counts.iter().map(|(status, n)| format!("{n} {}", status.as_str())).collect();
-    format!(
+    let mut text = format!(
         "{} submissions graded: {}.\nWrote {}, {} and a folder per student (feedback.md, results.json).",
         reports.len(),
         counts.join(", "),
         out.join("grades.csv").display(),
         out.join("checks.csv").display()
-    )
+    );
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped.iter().map(|name| format!("`{}`", printable(name))).collect();
+        text.push_str(&format!("\nSkipped (the name starts with `.`): {}.", names.join(", ")));
+    }
+    for (name, folder) in renamed {
+        text.push_str(&format!("\nThe files of `{}` are in `{}`.", printable(name), printable(folder)));
+    }
+    text
 }
 
 /// A progress bar on a terminal; plain lines on stderr otherwise.
@@ -273,7 +368,7 @@ impl Progress {
 
     fn start(&self, student: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("grading {student}"));
+            bar.set_message(format!("grading {}", printable(student)));
         }
     }
 
@@ -282,7 +377,7 @@ impl Progress {
         let line = format!(
             "[{n}/{}] {}: {}/{} points, {}",
             self.total,
-            student.student,
+            printable(&student.student),
             student.report.score,
             student.report.max_score,
             student.status.as_str()

@@ -5,10 +5,13 @@
 //! A submission is a folder holding either the student's `exercises/`
 //! folder, the lesson crates themselves, or a whole copy of the course
 //! (possibly nested a few folders deep, as archives unpack). Only each
-//! lesson's `src/` is used; symbolic links are never followed.
+//! lesson's `src/` is used, and only its regular files: symbolic links are
+//! never followed (a lesson folder that is a link counts as missing, a
+//! linked source file is left out), and each one refused is named in a note.
 
 use super::course::Course;
 use crate::lessons::Lesson;
+use crate::report::LessonStatus;
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -22,10 +25,18 @@ const SKIPPED: &[&str] = &["target", "node_modules", "solutions"];
 /// Changed files named in a note before "and N more".
 const NAMED: usize = 5;
 
+/// What was found in a submission for one lesson.
+pub enum Found {
+    /// The student's crate (a real folder, with a real `src/main.rs`).
+    Crate(PathBuf),
+    /// No crate to build: how the lesson's row reads, and why.
+    Absent { status: LessonStatus, why: String },
+}
+
 /// What was found in a submission.
 pub struct Work {
-    /// Each lesson graded, with the student's crate for it if there is one.
-    pub crates: Vec<(&'static Lesson, Option<PathBuf>)>,
+    /// Each lesson graded, with what the submission holds for it.
+    pub crates: Vec<(&'static Lesson, Found)>,
     /// What the student (and the instructor) should know: files not used.
     pub notes: Vec<String>,
 }
@@ -46,7 +57,7 @@ pub fn find(course: &Course, dir: &Path) -> Option<Work> {
         }
     }
     for (lesson, found) in &crates {
-        if let Some(found) = found {
+        if let Found::Crate(found) = found {
             notes.extend(crate_differences(course, lesson, found));
         }
     }
@@ -84,7 +95,22 @@ fn subfolders(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn holds_lessons(dir: &Path) -> bool {
-    subfolders(dir).iter().any(|d| lesson_number(d).is_some())
+    !lesson_entries(dir).is_empty()
+}
+
+/// The folders in `dir` named like a lesson (`lesson01-…`), with the links
+/// so named (refused later, with a note), sorted.
+fn lesson_entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let kind = entry.file_type().ok()?;
+            ((kind.is_dir() || kind.is_symlink()) && lesson_number(&entry.path()).is_some()).then(|| entry.path())
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// `lesson03-threads` → 3.
@@ -97,16 +123,52 @@ fn lesson_number(dir: &Path) -> Option<u8> {
 }
 
 /// The student's crate for `lesson`: its own folder name, or any folder
-/// numbered like it (`lesson01`, `lesson01-mine`), holding a `src/`.
-fn lesson_crate(exercises: &Path, lesson: &Lesson) -> Option<PathBuf> {
+/// numbered like it (`lesson01`, `lesson01-mine`), holding a `src/` with a
+/// `main.rs`. Neither the folder, nor `src/`, nor `main.rs` may be a link.
+fn lesson_crate(exercises: &Path, lesson: &Lesson) -> Found {
     let exact = exercises.join(lesson.folder());
     let mut candidates = vec![exact];
-    candidates.extend(subfolders(exercises).into_iter().filter(|d| lesson_number(d) == Some(lesson.number)));
-    candidates.into_iter().find(|d| is_real_dir(&d.join("src")))
+    candidates.extend(lesson_entries(exercises).into_iter().filter(|d| lesson_number(d) == Some(lesson.number)));
+    candidates.dedup();
+    let shown = |d: &Path| format!("exercises/{}", d.file_name().unwrap_or_default().to_string_lossy());
+    let mut link = None;
+    for dir in &candidates {
+        let src = dir.join("src");
+        if is_link(dir) || is_link(&src) {
+            let which = if is_link(dir) { shown(dir) } else { format!("{}/src", shown(dir)) };
+            link.get_or_insert(which);
+            continue;
+        }
+        if !is_real_dir(&src) {
+            continue;
+        }
+        let main = src.join("main.rs");
+        if std::fs::symlink_metadata(&main).is_ok_and(|m| m.is_file()) {
+            return Found::Crate(dir.clone());
+        }
+        let why = if is_link(&main) {
+            format!(
+                "{}/src/main.rs is a symbolic link: links are not followed, so this lesson has no src/main.rs                  to build.",
+                shown(dir)
+            )
+        } else {
+            format!("{} has no src/main.rs: there is no program to build for this lesson.", shown(dir))
+        };
+        return Found::Absent { status: LessonStatus::BuildFailed, why };
+    }
+    let why = match link {
+        Some(link) => format!("{link} is a symbolic link: links are not followed, so this lesson was not graded."),
+        None => format!("The submission has no folder exercises/{} (with a src/ inside).", lesson.folder()),
+    };
+    Found::Absent { status: LessonStatus::Missing, why }
 }
 
 fn is_real_dir(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// Notes on a whole copy of the course whose workspace file or checker differ.
@@ -210,47 +272,72 @@ fn name_some(names: &[String]) -> String {
 }
 
 /// Lays out the scratch workspace in `work`: the course's manifests around a
-/// copy of each found crate's `src/`. Returns the packages to build.
-pub fn prepare(course: &Course, student: &str, work: &Path, found: &Work) -> Result<Vec<String>> {
+/// copy of the regular files of each found crate's `src/`. Returns the
+/// packages to build, and a note for each file left out (a link...).
+pub fn prepare(course: &Course, student: &str, work: &Path, found: &Work) -> Result<(Vec<String>, Vec<String>)> {
+    std::fs::create_dir_all(work).with_context(|| format!("Failed to create {}", work.display()))?;
     let exercises = work.join("exercises");
     if exercises.exists() {
         std::fs::remove_dir_all(&exercises).with_context(|| format!("Failed to clear {}", exercises.display()))?;
     }
     let mut members = Vec::new();
     let mut packages = Vec::new();
+    let mut refused = Vec::new();
     for (lesson, source) in &found.crates {
-        let Some(source) = source else { continue };
+        let Found::Crate(source) = source else { continue };
         let dest = exercises.join(lesson.folder());
         std::fs::create_dir_all(&dest).with_context(|| format!("Failed to create {}", dest.display()))?;
         write(&dest.join("Cargo.toml"), course.crate_manifest(lesson, student).as_bytes())?;
-        copy_tree(&source.join("src"), &dest.join("src"))?;
-        members.push(format!("exercises/{}", lesson.folder()));
+        let shown = format!("exercises/{}/src", source.file_name().unwrap_or_default().to_string_lossy());
+        copy_tree(&source.join("src"), &dest.join("src"), Path::new(&shown), &mut refused)?;
+        members.push(member(lesson));
         packages.push(lesson.package(false));
     }
     write(&work.join("Cargo.toml"), course.manifest(&members).as_bytes())?;
     if let Some(lock) = course.lock() {
         write(&work.join("Cargo.lock"), lock)?;
     }
-    Ok(packages)
+    Ok((packages, refused))
+}
+
+/// The scratch workspace's member for `lesson`'s crate.
+pub fn member(lesson: &Lesson) -> String {
+    format!("exercises/{}", lesson.folder())
+}
+
+/// Makes the scratch workspace in `work` hold `members` only (to build one
+/// crate on its own when another keeps cargo from loading the workspace).
+pub fn set_members(course: &Course, work: &Path, members: &[String]) -> Result<()> {
+    write(&work.join("Cargo.toml"), course.manifest(members).as_bytes())
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("Failed to write {}", path.display()))
 }
 
-/// Copies the files and folders under `from` to `to`, skipping links.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+/// Copies the regular files and folders under `from` to `to`. Links (and
+/// anything else that is not a file or a folder: a pipe, a device) are not
+/// copied: each is named in `refused`, as `shown` (where `from` is, as the
+/// student reads it) and its path below.
+fn copy_tree(from: &Path, to: &Path, shown: &Path, refused: &mut Vec<String>) -> Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("Failed to create {}", to.display()))?;
     let entries = std::fs::read_dir(from).with_context(|| format!("Failed to read {}", from.display()))?;
+    let mut entries: Vec<_> =
+        entries.collect::<Result<_, _>>().with_context(|| format!("Failed to read {}", from.display()))?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
-        let entry = entry.with_context(|| format!("Failed to read {}", from.display()))?;
         let kind = entry.file_type().with_context(|| format!("Failed to read {}", entry.path().display()))?;
         let dest = to.join(entry.file_name());
+        let name = shown.join(entry.file_name());
         if kind.is_dir() {
-            copy_tree(&entry.path(), &dest)?;
+            copy_tree(&entry.path(), &dest, &name, refused)?;
         } else if kind.is_file() {
             std::fs::copy(entry.path(), &dest)
                 .with_context(|| format!("Failed to copy {} to {}", entry.path().display(), dest.display()))?;
+        } else if kind.is_symlink() {
+            refused.push(format!("{} is a symbolic link: links are not followed, so it was not used.", name.display()));
+        } else {
+            refused.push(format!("{} is not a regular file, so it was not used.", name.display()));
         }
     }
     Ok(())

@@ -1,5 +1,10 @@
 //! Showing bytes to a person: escaped, shortened, with a caret under the
 //! first byte that differs from what was expected.
+//!
+//! Whatever a program prints may hold control characters and escape
+//! sequences (a clipboard write, a window title, a screen clear). Before
+//! any of it reaches a terminal or a file, [`printable`] shows them escaped:
+//! `\x1b`, `\r`, `\x07`, `\u{9b}`.
 
 /// At most this many bytes of a buffer are shown; the rest is summarised.
 const SHOW: usize = 160;
@@ -31,12 +36,7 @@ fn escape_inner(bytes: &[u8]) -> String {
                 '\t' => out.push_str("\\t"),
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),
-                c if c.is_control() => {
-                    let mut buf = [0; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        out.push_str(&format!("\\x{b:02x}"));
-                    }
-                }
+                c if needs_escape(c) => push_escaped(&mut out, c),
                 c => out.push(c),
             }
         }
@@ -45,6 +45,68 @@ fn escape_inner(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// `text` (a program's output, or anything that may hold some) safe to show
+/// on a terminal: line breaks and tabs as they are, every other control
+/// character escaped (`\x1b`, `\r`, `\x07`, `\x7f`, `\u{9b}`), and so the
+/// escape sequences they start (`ESC ] 52 ;` …) are shown, not obeyed.
+/// Characters that reorder text (bidirectional overrides) are escaped too.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if needs_escape(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like [`printable`], but colour sequences (`ESC [ 1;31 m`, as cargo's
+/// coloured diagnostics hold) are kept: they change colours, nothing else.
+pub fn printable_keep_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\u{1b}') {
+        out.push_str(&printable(&rest[..at]));
+        let seq = &rest[at..];
+        let params =
+            seq.strip_prefix("\u{1b}[").map(|p| p.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count());
+        match params {
+            Some(n) if seq.as_bytes().get(2 + n) == Some(&b'm') => {
+                out.push_str(&seq[..3 + n]);
+                rest = &seq[3 + n..];
+            }
+            _ => {
+                out.push_str("\\x1b");
+                rest = &seq[1..];
+            }
+        }
+    }
+    out.push_str(&printable(rest));
+    out
+}
+
+/// Control characters (C0, DEL, C1) and the bidirectional controls that
+/// make text read in another order than it is stored.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let _ = match c {
+        '\r' => write!(out, "\\r"),
+        '\t' => write!(out, "\\t"),
+        '\n' => write!(out, "\\n"),
+        c if c.is_ascii() => write!(out, "\\x{:02x}", u32::from(c)),
+        c => write!(out, "\\u{{{:x}}}", u32::from(c)),
+    };
 }
 
 /// Where `got` first differs from `expected`: `None` when they are equal.
@@ -92,6 +154,22 @@ mod tests {
     fn escapes_control_and_invalid_bytes() {
         assert_eq!(escape("a\r\n\0\"é".as_bytes()), "\"a\\r\\n\\x00\\\"é\"");
         assert_eq!(escape(b"\xff"), "\"\\xff\"");
+    }
+
+    #[test]
+    fn terminal_controls_are_shown_not_obeyed() {
+        let hostile = "copy\u{1b}]52;c;aGk=\u{7}clear\u{1b}[2J\rover\u{9b}31m\u{7f}\u{202e}end\n\tnext";
+        let shown = printable(hostile);
+        assert_eq!(shown, "copy\\x1b]52;c;aGk=\\x07clear\\x1b[2J\\rover\\u{9b}31m\\x7f\\u{202e}end\n\tnext");
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        assert_eq!(printable("plain é ✓"), "plain é ✓");
+        assert_eq!(escape("\u{9b}".as_bytes()), "\"\\u{9b}\"");
+    }
+
+    #[test]
+    fn colours_are_kept_where_asked_and_nothing_else() {
+        let text = "\u{1b}[1;31merror\u{1b}[0m: \u{1b}]0;title\u{7}\u{1b}[2J";
+        assert_eq!(printable_keep_colour(text), "\u{1b}[1;31merror\u{1b}[0m: \\x1b]0;title\\x07\\x1b[2J");
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! that Markdown shows it as it is.
 
 use super::{LessonStatus, StudentReport};
+use crate::harness::text::printable;
 use std::fmt::Write;
 
 pub fn render(student: &StudentReport) -> String {
     let report = &student.report;
     let mut out = String::new();
-    let _ = writeln!(out, "# Feedback: {}\n", student.student);
+    let _ = writeln!(out, "# Feedback: {}\n", printable(&student.student));
     let _ = writeln!(out, "| lesson | score | status |");
     let _ = writeln!(out, "| --- | ---: | --- |");
     for lesson in &report.lessons {
@@ -31,7 +32,7 @@ pub fn render(student: &StudentReport) -> String {
     if !student.notes.is_empty() {
         let _ = writeln!(out, "\n## Notes\n");
         for note in &student.notes {
-            let _ = writeln!(out, "- {note}");
+            let _ = writeln!(out, "- {}", super::human::plain_printable(note));
         }
     }
     for lesson in &report.lessons {

@@ -9,6 +9,11 @@
 //! Rows come in the order given (`grade` sorts students by name), and hold
 //! no time or duration: grading the same submissions again writes the same
 //! bytes.
+//!
+//! A spreadsheet would run a cell that starts with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return as a formula: such a name is written after a `'`,
+//! as OWASP advises against CSV injection (`=1+1` becomes `'=1+1`). Control
+//! characters in a name are written escaped. No score is above its maximum.
 
 use super::StudentReport;
 use anyhow::{Context, Result};
@@ -21,12 +26,14 @@ pub fn grades(students: &[StudentReport], lessons: &[String]) -> Result<String> 
     header.extend(["total", "max", "status"].map(String::from));
     csv.write_record(&header).context("Failed to write the header of grades.csv")?;
     for student in students {
-        let mut row = vec![student.student.clone()];
+        let mut row = vec![cell(&student.student)];
+        let mut total = 0;
         for id in lessons {
-            let score = student.report.lessons.iter().find(|l| &l.lesson == id).map_or(0, |l| l.score);
+            let score = student.report.lessons.iter().find(|l| &l.lesson == id).map_or(0, |l| l.score.min(l.max_score));
+            total += score;
             row.push(score.to_string());
         }
-        row.push(student.report.score.to_string());
+        row.push(total.min(student.report.max_score).to_string());
         row.push(student.report.max_score.to_string());
         row.push(student.status.as_str().to_string());
         csv.write_record(&row).with_context(|| format!("Failed to write the row of {}", student.student))?;
@@ -43,10 +50,10 @@ pub fn checks(students: &[StudentReport]) -> Result<String> {
         for lesson in &student.report.lessons {
             for check in &lesson.checks {
                 csv.write_record([
-                    student.student.as_str(),
+                    cell(&student.student).as_str(),
                     lesson.lesson.as_str(),
-                    check.name.as_str(),
-                    &check.points.to_string(),
+                    cell(&check.name).as_str(),
+                    &check.points.min(check.max_points).to_string(),
                     &check.max_points.to_string(),
                     if check.passed { "true" } else { "false" },
                 ])
@@ -57,7 +64,35 @@ pub fn checks(students: &[StudentReport]) -> Result<String> {
     finish(csv)
 }
 
+/// A name as a CSV cell a spreadsheet shows as text: never a formula, no
+/// control characters.
+pub fn cell(name: &str) -> String {
+    let formula = name.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text = crate::harness::text::printable(name).replace(['\n', '\t'], " ");
+    if formula {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 fn finish(csv: csv::Writer<Vec<u8>>) -> Result<String> {
     let bytes = csv.into_inner().context("Failed to finish a CSV file")?;
     String::from_utf8(bytes).context("a CSV file of UTF-8 fields is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        for name in ["=1+1", "+1", "-1", "@SUM(A1:A2)", "\tx", "\rx"] {
+            assert!(cell(name).starts_with('\''), "{name:?} → {:?}", cell(name));
+        }
+        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(cell("alice"), "alice");
+        assert_eq!(cell("o'brien-smith"), "o'brien-smith");
+        assert_eq!(cell("a\u{1b}]0;x\u{7}"), "a\\x1b]0;x\\x07");
+    }
 }

@@ -51,7 +51,7 @@ pub fn render(report: &Report, execution_time: Option<Duration>, notes: &[String
 fn summary(report: &Report, notes: &[String]) -> String {
     let mut out = String::new();
     for note in notes {
-        let _ = writeln!(out, "Note: {note}");
+        let _ = writeln!(out, "Note: {}", super::human::plain_printable(note));
     }
     if !notes.is_empty() {
         let _ = writeln!(out);
@@ -93,7 +93,7 @@ fn output(lesson: &LessonReport, check: &CheckReport, first: bool) -> String {
         let mut text = format!("Not run: lesson {} {}.", lesson.number, lesson.status.describe());
         // The compiler's (or the system's) words once per lesson, not once per check.
         if let (true, Some(error)) = (first, &lesson.error) {
-            let _ = write!(text, "\n\n{}", super::human::plain(error.trim_end()));
+            let _ = write!(text, "\n\n{}", super::human::plain_printable(error.trim_end()));
         }
         return text;
     }

@@ -2,8 +2,14 @@
 //! done, what was expected, what came back, the transcript, the program's own
 //! output and a hint. Colour only where the terminal takes it (anstream
 //! strips it for pipes and honours `NO_COLOR`).
+//!
+//! Every text that may hold what a program printed (its output, a panic, a
+//! transcript, a compiler's words about its source) goes through
+//! [`printable`] first: the only escape sequences this report writes are its
+//! own colours.
 
 use super::{CheckReport, LessonReport, LessonStatus, Report};
+use crate::harness::text::{printable, printable_keep_colour};
 use crate::harness::transcript::Direction;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -19,7 +25,7 @@ const CYAN: Style = AnsiColor::Cyan.on_default();
 /// where the text must read the same on every run, as in `grade`'s feedback).
 pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
     let _ = writeln!(out, "{BOLD}Lesson {} · {}{BOLD:#}", lesson.number, lesson.title);
-    let _ = writeln!(out, "{DIM}checking {}{DIM:#}", lesson.program);
+    let _ = writeln!(out, "{DIM}checking {}{DIM:#}", printable(&lesson.program));
     let _ = writeln!(out);
     if lesson.status != LessonStatus::Checked {
         render_not_run(out, lesson);
@@ -39,13 +45,14 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
         lesson.max_score
     );
     if let Some(start) = &lesson.start_here {
-        let _ = writeln!(out, "{YELLOW}Start here:{YELLOW:#} {start}");
+        let _ = writeln!(out, "{YELLOW}Start here:{YELLOW:#} {}", printable(start));
     }
 }
 
 /// A lesson whose checks did not run: why, and what to do.
 fn render_not_run(out: &mut String, lesson: &LessonReport) {
-    let error = lesson.error.as_deref().unwrap_or_default().trim_end();
+    // Cargo's colours stay; anything else the compiler quoted is escaped.
+    let error = printable_keep_colour(lesson.error.as_deref().unwrap_or_default().trim_end());
     match lesson.status {
         LessonStatus::BuildFailed => {
             let _ = writeln!(out, "{RED}✗ your crate does not compile{RED:#}");
@@ -73,6 +80,10 @@ fn render_not_run(out: &mut String, lesson: &LessonReport) {
             let _ = writeln!(out, "{RED}✗ not found in the submission{RED:#}");
             let _ = writeln!(out, "  {error}");
         }
+        LessonStatus::Untrusted => {
+            let _ = writeln!(out, "{RED}✗ the report of this lesson was not trusted{RED:#}");
+            let _ = writeln!(out, "  {error}");
+        }
         LessonStatus::Checked => {}
     }
     let _ = writeln!(out);
@@ -91,6 +102,7 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
     };
     let _ = writeln!(out, " {RED}✗{RED:#} {}  {tail}", check.name);
     let field = |out: &mut String, name: &str, value: &str| {
+        let value = printable(value);
         let mut lines = value.lines();
         let _ = writeln!(out, "     {BOLD}{name:<9}{BOLD:#} {}", lines.next().unwrap_or_default());
         for line in lines {
@@ -99,7 +111,7 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
     };
     if let Some(todo) = &failure.todo {
         // Nothing more to see: the program stopped at code not written yet.
-        let _ = writeln!(out, "     {YELLOW}not written yet{YELLOW:#} {todo}");
+        let _ = writeln!(out, "     {YELLOW}not written yet{YELLOW:#} {}", printable(todo));
         return;
     }
     field(out, "did", &failure.did);
@@ -107,7 +119,7 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         Some([expected, got, caret]) => {
             field(out, "expected", expected);
             field(out, "got", got);
-            let _ = writeln!(out, "               {RED}{caret}{RED:#}");
+            let _ = writeln!(out, "               {RED}{}{RED:#}", printable(caret));
             if !failure.got.starts_with('"') || !got.contains(&failure.got) {
                 field(out, "", &failure.got);
             }
@@ -121,7 +133,7 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         field(out, "meaning", meaning);
     }
     if let Some(crash) = &failure.crash {
-        let _ = writeln!(out, "     {BOLD}crash{BOLD:#}     {RED}{crash}{RED:#}");
+        let _ = writeln!(out, "     {BOLD}crash{BOLD:#}     {RED}{}{RED:#}", printable(crash));
     }
     if !failure.transcript.is_empty() {
         let _ = writeln!(
@@ -134,7 +146,12 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
                 Direction::Received => ("←", YELLOW),
                 Direction::Event => ("·", DIM),
             };
-            let _ = writeln!(out, "       {DIM}{:<7}{DIM:#} {style}{arrow} {}{style:#}", entry.channel, entry.text);
+            let _ = writeln!(
+                out,
+                "       {DIM}{:<7}{DIM:#} {style}{arrow} {}{style:#}",
+                printable(&entry.channel),
+                printable(&entry.text)
+            );
         }
         if failure.transcript_omitted > 0 {
             let _ = writeln!(out, "       {DIM}… {} more events not shown{DIM:#}", failure.transcript_omitted);
@@ -144,19 +161,20 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         if program.stdout.is_empty() && program.stderr.is_empty() {
             continue;
         }
-        let status = program.status.as_deref().unwrap_or("was stopped by the checker");
-        let _ = writeln!(out, "     {BOLD}your program{BOLD:#} {DIM}`{}` {status}{DIM:#}", program.command_line);
+        let status = printable(program.status.as_deref().unwrap_or("was stopped by the checker"));
+        let (command_line, label) = (printable(&program.command_line), printable(&program.label));
+        let _ = writeln!(out, "     {BOLD}your program{BOLD:#} {DIM}`{command_line}` {status}{DIM:#}");
         for line in &program.stdout {
-            let _ = writeln!(out, "       {DIM}[{} stdout]{DIM:#} {line}", program.label);
+            let _ = writeln!(out, "       {DIM}[{label} stdout]{DIM:#} {}", printable(line));
         }
         for line in &program.stderr {
-            let _ = writeln!(out, "       {DIM}[{} stderr]{DIM:#} {line}", program.label);
+            let _ = writeln!(out, "       {DIM}[{label} stderr]{DIM:#} {}", printable(line));
         }
         if program.omitted_bytes > 0 {
             let _ = writeln!(out, "       {DIM}… {} earlier bytes of output not shown{DIM:#}", program.omitted_bytes);
         }
     }
-    let _ = writeln!(out, "     {YELLOW}hint{YELLOW:#}      {}", failure.hint);
+    let _ = writeln!(out, "     {YELLOW}hint{YELLOW:#}      {}", printable(&failure.hint));
     let _ = writeln!(out);
 }
 
@@ -170,6 +188,7 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
             | LessonStatus::CannotRun
             | LessonStatus::TimedOut
             | LessonStatus::Crashed
+            | LessonStatus::Untrusted
             | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
             LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
             // Not started: nothing passes, and every failure stopped at a todo!().
@@ -210,6 +229,12 @@ pub fn failure_text(check: &CheckReport) -> String {
 /// `text` without its colours, for files.
 pub fn plain(text: &str) -> String {
     anstream::adapter::strip_str(text).to_string()
+}
+
+/// Text that may hold a program's or the compiler's output, for a file:
+/// colours dropped, every other control character escaped.
+pub fn plain_printable(text: &str) -> String {
+    plain(&printable_keep_colour(text))
 }
 
 pub fn print(text: &str) {

@@ -57,12 +57,13 @@ fn test_case(lesson: &LessonReport, check: &CheckReport, first: bool) -> TestCas
         status.set_type(kind.unwrap_or_default());
         // The compiler's (or the system's) words once per lesson, not once per check.
         if first {
-            status.set_description(lesson.error.as_deref().unwrap_or_default().trim_end());
+            status
+                .set_description(super::human::plain_printable(lesson.error.as_deref().unwrap_or_default().trim_end()));
         }
         status
     } else {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        status.set_message(check.message.as_str());
+        status.set_message(crate::harness::text::printable(&check.message));
         status.set_type("check failed");
         status.set_description(super::human::failure_text(check));
         status

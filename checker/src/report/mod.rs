@@ -65,6 +65,9 @@ pub enum LessonStatus {
     Crashed,
     /// The submission has no crate for this lesson (`grade`).
     Missing,
+    /// The lesson's report failed the grader's validation (`grade`): it
+    /// scores 0.
+    Untrusted,
 }
 
 impl LessonStatus {
@@ -77,6 +80,7 @@ impl LessonStatus {
             LessonStatus::TimedOut => "timed out",
             LessonStatus::Crashed => "crashed",
             LessonStatus::Missing => "not submitted",
+            LessonStatus::Untrusted => "not trusted",
         }
     }
 }
@@ -161,6 +165,9 @@ pub struct ProgramReport {
 pub struct StudentReport {
     /// The submission's folder name.
     pub student: String,
+    /// The folder of the output holding this student's files: the same
+    /// name, unless it would collide with another output (see `grade`).
+    pub folder: String,
     pub status: StudentStatus,
     /// What the instructor and the student should know beyond the checks:
     /// where the work was found, files that were not used.
@@ -197,7 +204,7 @@ impl StudentStatus {
                 LessonStatus::Checked | LessonStatus::Missing => StudentStatus::Ok,
                 LessonStatus::BuildFailed => StudentStatus::BuildError,
                 LessonStatus::TimedOut => StudentStatus::Timeout,
-                LessonStatus::CannotRun | LessonStatus::Crashed => StudentStatus::Crash,
+                LessonStatus::CannotRun | LessonStatus::Crashed | LessonStatus::Untrusted => StudentStatus::Crash,
             })
             .max()
             .unwrap_or(StudentStatus::Ok)
