@@ -296,7 +296,9 @@ pub fn validate(report: &LessonReport, lesson: &Lesson) -> Result<(), String> {
         if got.name != check.name {
             return Err(format!("its check {} is not `{}`", i + 1, check.name));
         }
-        if got.max_points != check.points || got.points > check.points || (got.passed && got.points != check.points) {
+        // A check is all or nothing: its points when it passed, else none.
+        let earned = if got.passed { check.points } else { 0 };
+        if got.max_points != check.points || got.points != earned {
             return Err(format!(
                 "the check `{}` scores {} of {} points, and it is worth {}",
                 check.name, got.points, got.max_points, check.points
