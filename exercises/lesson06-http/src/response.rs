@@ -31,6 +31,7 @@ pub const FORBIDDEN: Status = 403;
 pub const NOT_FOUND: Status = 404;
 pub const METHOD_NOT_ALLOWED: Status = 405;
 pub const HEAD_TOO_LARGE: Status = 431;
+pub const NOT_IMPLEMENTED: Status = 501;
 pub const VERSION_NOT_SUPPORTED: Status = 505;
 
 /// The words that go with a status code on the status line.
@@ -42,6 +43,7 @@ pub fn reason(status: Status) -> &'static str {
         NOT_FOUND => "Not Found",
         METHOD_NOT_ALLOWED => "Method Not Allowed",
         HEAD_TOO_LARGE => "Request Header Fields Too Large",
+        NOT_IMPLEMENTED => "Not Implemented",
         VERSION_NOT_SUPPORTED => "HTTP Version Not Supported",
         _ => "Unknown",
     }

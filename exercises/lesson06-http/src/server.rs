@@ -30,6 +30,12 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The largest request body we read (and throw away) to keep a connection
+/// open. We serve files and use no body; a client that announces a larger
+/// one gets its answer with `Connection: close` instead, so that nobody can
+/// keep us reading gigabytes, even for a request we refuse.
+const MAX_DISCARD: u64 = 64 * 1024;
+
 /// After a response that ends the connection, how long we keep reading (and
 /// discarding) what the client still sends, so that closing does not reset it.
 const LINGER: Duration = Duration::from_millis(500);
@@ -114,12 +120,14 @@ fn handle_connection(stream: TcpStream, peer: SocketAddr, root: &Path, idle: Dur
         // A body we have no use for (a GET with `Content-Length`) is still on
         // the wire: read and discard it, or it would be taken for the next
         // request. Fewer bytes than announced means the client closed.
+        // A large one is not worth reading: we answer, then close.
         let body = request.content_length;
-        if io::copy(&mut (&mut reader).take(body), &mut io::sink())? < body {
+        let skip_body = body > MAX_DISCARD;
+        if !skip_body && io::copy(&mut (&mut reader).take(body), &mut io::sink())? < body {
             return Ok(());
         }
 
-        let close = wants_close(&request);
+        let close = skip_body || wants_close(&request);
         let response = answer(&request, root);
         log(peer, &lines[0], &response);
         write_response(&mut out, response, request.method == "HEAD", close)?;

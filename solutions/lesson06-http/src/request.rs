@@ -13,7 +13,7 @@
 // never with a single `read`. And a client may send a head that never ends,
 // so we stop reading after MAX_HEAD bytes.
 
-use crate::response::{Status, BAD_REQUEST, VERSION_NOT_SUPPORTED};
+use crate::response::{Status, BAD_REQUEST, NOT_IMPLEMENTED, VERSION_NOT_SUPPORTED};
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::TcpStream;
 
@@ -104,10 +104,35 @@ pub fn parse_request(lines: &[String]) -> Result<Request, Status> {
     let headers = header_lines.iter().map(|line| parse_header(line)).collect::<Result<Vec<_>, _>>()?;
     let mut request =
         Request { method: method.to_string(), target: target.to_string(), version, headers, content_length: 0 };
-    if let Some(value) = request.header("content-length") {
-        request.content_length = value.parse().map_err(|_| BAD_REQUEST)?;
-    }
+    request.content_length = body_length(&request.headers)?;
     Ok(request)
+}
+
+/// The length of the body that follows the head, from its headers.
+///
+/// Where a body ends is the one thing client and server must agree on: if
+/// they do not, bytes of one request are read as the start of another, and
+/// a request smuggled inside a body gets answered (RFC 9112 §6.3, §11.2).
+/// So anything ambiguous is refused, and the caller closes the connection:
+/// - `Transfer-Encoding` (a chunked body, say) is a framing we do not
+///   implement: 501, and with `Content-Length` beside it, 400;
+/// - two `Content-Length` headers that disagree: 400;
+/// - a `Content-Length` that is not only digits (`+5`, `5 `, `-1`): 400.
+pub fn body_length(headers: &[(String, String)]) -> Result<u64, Status> {
+    let named = |name: &'static str| headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+    let mut lengths = named("content-length");
+    if named("transfer-encoding").next().is_some() {
+        return Err(if lengths.next().is_some() { BAD_REQUEST } else { NOT_IMPLEMENTED });
+    }
+    let Some(first) = lengths.next() else { return Ok(0) };
+    if lengths.any(|other| other != first) {
+        return Err(BAD_REQUEST);
+    }
+    // `str::parse` would also take `+5`: the grammar is digits only.
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BAD_REQUEST);
+    }
+    first.parse().map_err(|_| BAD_REQUEST)
 }
 
 /// Split `GET /path HTTP/1.1` into method, target and version token.
