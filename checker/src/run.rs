@@ -59,8 +59,10 @@ pub fn not_run(
 pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonReport {
     let mut checks = Vec::new();
     let mut start_here = None;
+    // Shared by the checks: a role that never became ready is not started again.
+    let roles = harness::roles::Roles::default();
     for check in lesson.checks {
-        let mut ctx = Ctx::new(target.argv.clone(), timing);
+        let mut ctx = Ctx::in_run(target.argv.clone(), timing, roles.clone(), check.name);
         let started = Instant::now();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|_| {
             Err(Failure::new("ran the check", "the check to finish", "the checker itself failed")
@@ -92,12 +94,16 @@ pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonRep
                 if start_here.is_none() {
                     start_here = crash.as_ref().and_then(|c| c.todo.clone());
                 }
+                let message = match failure.stopped_by {
+                    Some(_) => failure.got.clone(),
+                    None => format!("expected {}; got {}", failure.expected, failure.got),
+                };
                 CheckReport {
                     name: check.name.to_string(),
                     passed: false,
                     points: 0,
                     max_points: check.points,
-                    message: format!("expected {}; got {}", failure.expected, failure.got),
+                    message,
                     duration_ms,
                     failure: Some(failure_report(&ctx, failure, check.hint, crash)),
                 }
@@ -168,6 +174,7 @@ fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<C
     };
     let (transcript, transcript_omitted) = ctx.transcript().entries();
     FailureReport {
+        stopped_by: failure.stopped_by,
         did: failure.did,
         expected: failure.expected,
         got: failure.got,

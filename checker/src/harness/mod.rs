@@ -17,6 +17,7 @@
 pub mod http;
 pub mod net;
 pub mod process;
+pub mod roles;
 pub mod text;
 pub mod transcript;
 pub mod udp;
@@ -26,6 +27,7 @@ pub use process::{Program, ProgramLog};
 pub use transcript::Transcript;
 pub use udp::{Datagram, Udp};
 
+use roles::Roles;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitStatus;
 use std::sync::Arc;
@@ -52,6 +54,9 @@ pub struct Failure {
     /// The program could not be started at all (missing interpreter, bad
     /// `--cmd`): the run stops with exit status 2.
     pub cannot_run: bool,
+    /// The check did not run its program: an earlier check (named here)
+    /// saw the same role never become ready, and `got` says why.
+    pub stopped_by: Option<String>,
 }
 
 impl Failure {
@@ -188,12 +193,53 @@ pub struct Ctx {
     transcript: Transcript,
     logs: Vec<Arc<ProgramLog>>,
     channels: usize,
+    /// What the lesson run remembers between checks, and this check's name.
+    roles: Roles,
+    check: String,
+    /// The role key of each program started, by its log.
+    keys: Vec<(Arc<ProgramLog>, String)>,
 }
 
 impl Ctx {
-    /// A context that runs `target` (a command line) followed by role arguments.
-    pub fn new(target: Vec<String>, timing: Timing) -> Ctx {
-        Ctx { target, timing, transcript: Transcript::default(), logs: Vec::new(), channels: 0 }
+    /// A context that runs `target` (a command line) followed by role
+    /// arguments, for the check `check` of a lesson run that shares `roles`
+    /// between its checks: a role that never became ready in one check is
+    /// not started again in the next (see [`roles`]).
+    pub fn in_run(target: Vec<String>, timing: Timing, roles: Roles, check: &str) -> Ctx {
+        Ctx {
+            target,
+            timing,
+            transcript: Transcript::default(),
+            logs: Vec::new(),
+            channels: 0,
+            roles,
+            check: check.to_string(),
+            keys: Vec::new(),
+        }
+    }
+
+    fn key_of(&self, program: &Program) -> Option<&str> {
+        self.keys.iter().find(|(log, _)| Arc::ptr_eq(log, program.log())).map(|(_, key)| key.as_str())
+    }
+
+    /// `program` became ready (it listens, connected, answered, printed):
+    /// its role is judged check by check from now on.
+    pub fn mark_ready(&self, program: &Program) {
+        if let Some(key) = self.key_of(program) {
+            self.roles.ready(key);
+        }
+    }
+
+    /// `program` kept running for the whole ready deadline without becoming
+    /// ready; `cause` says so ("the server never listened on … within 3000
+    /// ms"). Later checks that start the same role fail at once with it.
+    pub fn mark_never_ready(&self, program: &mut Program, cause: String) {
+        if program.try_status().is_some() {
+            return;
+        }
+        if let Some(key) = self.key_of(program) {
+            self.roles.stuck(key, cause, &self.check);
+        }
     }
 
     pub fn transcript(&self) -> &Transcript {
@@ -228,6 +274,21 @@ impl Ctx {
 
     fn spawn_inner(&mut self, label: &str, args: &[String], stdin: bool) -> Result<Program, Failure> {
         let argv = self.command(args);
+        let key = roles::key(label, args);
+        if let Some(earlier) = self.roles.never_ready(&key) {
+            return Err(Failure {
+                stopped_by: Some(earlier.check.clone()),
+                ..Failure::new(
+                    format!("did not start the {label} again"),
+                    format!("the {label} to become ready"),
+                    format!("not run: {} (see the check `{}`)", earlier.cause, earlier.check),
+                )
+                .hint(format!(
+                    "Fix what the check `{}` shows first: this check starts the {label} the same way.",
+                    earlier.check
+                ))
+            });
+        }
         let program = Program::spawn(label, &argv, stdin).map_err(|err| Failure {
             cannot_run: true,
             ..Failure::new(
@@ -241,6 +302,7 @@ impl Ctx {
             )
         })?;
         self.logs.push(Arc::clone(program.log()));
+        self.keys.push((Arc::clone(program.log()), key));
         Ok(program)
     }
 
@@ -257,6 +319,7 @@ impl Ctx {
             match self.connect(&mut program, addr) {
                 Ok(conn) => return Ok(Server { program, addr, conn }),
                 Err(failure) if attempt < 3 && mentions_address_in_use(&program) => drop(failure),
+                Err(failure) if mentions_address_in_use(&program) => return Err(binds_fixed_address(failure, attempt)),
                 Err(failure) => return Err(failure),
             }
         }
@@ -290,6 +353,7 @@ impl Ctx {
             match self.wait_udp_ready(&mut program, &socket, addr, probe) {
                 Ok(()) => return Ok(UdpServer { program, addr }),
                 Err(failure) if attempt < 3 && mentions_address_in_use(&program) => drop(failure),
+                Err(failure) if mentions_address_in_use(&program) => return Err(binds_fixed_address(failure, attempt)),
                 Err(failure) => return Err(failure),
             }
         }
@@ -307,12 +371,17 @@ impl Ctx {
             let _ = socket.send_to(probe, addr);
             let wait = (Instant::now() + Duration::from_millis(20)).min(deadline);
             if socket.recv_until(wait, Duration::from_millis(20)).is_ok() {
+                self.mark_ready(program);
                 return Ok(());
             }
             if let Some(status) = program.try_status() {
                 return Err(exited_early(&did, "the server to answer a datagram", status, program));
             }
         }
+        self.mark_never_ready(
+            program,
+            format!("the server never answered a datagram sent to {addr} within {} ms", within.as_millis()),
+        );
         Err(Failure::new(did, "an answer to one of them", format!("no answer for {} ms", within.as_millis())).hint(
             "Bind a `UdpSocket` to exactly the address given, then loop: `recv_from` a datagram and \
              `send_to` the same bytes back to the address it came from.",
@@ -326,8 +395,19 @@ impl Ctx {
         let deadline = Instant::now() + within;
         let did = format!("started `{}` and connected to {addr}", program.log().command_line);
         loop {
-            match TcpStream::connect_timeout(&addr, Duration::from_millis(250)) {
+            // With nothing listening, a connect may pick the port it goes to
+            // as its own and connect to itself (a TCP self-connect): that is
+            // nobody listening.
+            let attempt = TcpStream::connect_timeout(&addr, Duration::from_millis(250)).and_then(|stream| {
+                if is_self_connect(&stream) {
+                    Err(std::io::Error::from(std::io::ErrorKind::ConnectionRefused))
+                } else {
+                    Ok(stream)
+                }
+            });
+            match attempt {
                 Ok(stream) => {
+                    self.mark_ready(program);
                     let label = self.next_label("conn");
                     let conn = Conn::new(stream, label, self.transcript.clone());
                     conn.note(&format!("connected to {addr}"));
@@ -343,6 +423,10 @@ impl Ctx {
                         ));
                     }
                     if Instant::now() >= deadline {
+                        self.mark_never_ready(
+                            program,
+                            format!("the server never listened on {addr} within {} ms", within.as_millis()),
+                        );
                         return Err(Failure::new(
                             did,
                             format!("a server listening on {addr}"),
@@ -387,6 +471,7 @@ impl Ctx {
         loop {
             match listener.accept() {
                 Ok((stream, peer)) => {
+                    self.mark_ready(program);
                     let _ = stream.set_nonblocking(false);
                     let label = self.next_label("conn");
                     let conn = Conn::new(stream, label, self.transcript.clone());
@@ -398,6 +483,13 @@ impl Ctx {
                         return Err(exited_early(&did, &format!("the client to connect to {addr}"), status, program));
                     }
                     if Instant::now() >= deadline {
+                        self.mark_never_ready(
+                            program,
+                            format!(
+                                "the client never connected to {addr} within {} ms",
+                                self.timing.ready().as_millis()
+                            ),
+                        );
                         return Err(Failure::new(
                             did,
                             format!("the client to connect to {addr}"),
@@ -411,6 +503,12 @@ impl Ctx {
             }
         }
     }
+}
+
+/// A connection from a socket to itself: what a connect to a loopback port
+/// in the ephemeral range can become when nothing listens there.
+fn is_self_connect(stream: &TcpStream) -> bool {
+    matches!((stream.local_addr(), stream.peer_addr()), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The program's stderr says the port was taken.
@@ -433,6 +531,19 @@ pub fn describe_status(status: ExitStatus) -> String {
         }
     }
     format!("ended ({status})")
+}
+
+/// A server said "address in use" on each of the `attempts` free ports it
+/// was given: it binds an address of its own, not the one given.
+fn binds_fixed_address(failure: Failure, attempts: u32) -> Failure {
+    Failure {
+        meaning: Some(format!(
+            "Your program said \"address already in use\" on each of the {attempts} free ports the checker \
+             gave it: it binds an address of its own (a fixed port), not the one on its command line."
+        )),
+        ..failure
+    }
+    .hint("Bind the ADDR you are given (the command line's HOST:PORT), not a fixed address.")
 }
 
 /// The program exited before doing what the check waited for.

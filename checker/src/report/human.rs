@@ -27,6 +27,7 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
     }
     for check in &lesson.checks {
         render_check(out, check, durations);
+        render_stopped(out, lesson, check);
     }
     let _ = writeln!(out);
     let passed = lesson.checks_passed();
@@ -90,6 +91,11 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         return;
     };
     let _ = writeln!(out, " {RED}✗{RED:#} {}  {tail}", check.name);
+    if failure.stopped_by.is_some() {
+        // One line: the cause is shown in full under the check that found it.
+        let _ = writeln!(out, "     {DIM}{}{DIM:#}", failure.got);
+        return;
+    }
     let field = |out: &mut String, name: &str, value: &str| {
         let mut lines = value.lines();
         let _ = writeln!(out, "     {BOLD}{name:<9}{BOLD:#} {}", lines.next().unwrap_or_default());
@@ -157,6 +163,29 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         }
     }
     let _ = writeln!(out, "     {YELLOW}hint{YELLOW:#}      {}", failure.hint);
+    let _ = writeln!(out);
+}
+
+/// Under the check that found a program never ready, the later checks
+/// that were not run for that cause.
+fn render_stopped(out: &mut String, lesson: &LessonReport, check: &CheckReport) {
+    let stopped: Vec<&str> = lesson
+        .checks
+        .iter()
+        .filter(|c| c.failure.as_ref().and_then(|f| f.stopped_by.as_deref()) == Some(check.name.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if stopped.is_empty() {
+        return;
+    }
+    // The check's block ends with an empty line: the list goes just before it.
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    let _ = writeln!(out, "     {BOLD}stopped{BOLD:#}   for the same cause, these checks were not run:");
+    for name in stopped {
+        let _ = writeln!(out, "               · {name}");
+    }
     let _ = writeln!(out);
 }
 
