@@ -25,7 +25,7 @@ pub mod udp;
 pub use net::{Conn, End, Received};
 pub use process::{Program, ProgramLog};
 pub use transcript::Transcript;
-pub use udp::{Datagram, Udp};
+pub use udp::Udp;
 
 use roles::Roles;
 use std::net::{SocketAddr, TcpListener, TcpStream};
