@@ -163,6 +163,7 @@ fn crash_of(log: &ProgramLog) -> Option<Crash> {
 }
 
 fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<Crash>) -> FailureReport {
+    let failure_at = failure.at;
     let difference = failure.diff.as_ref().and_then(|(expected, got)| {
         let at = harness::text::first_difference(expected, got)?;
         let (e, g, caret) = harness::text::aligned(expected, got, at);
@@ -185,12 +186,22 @@ fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<C
         crash: crash.map(|c| c.summary),
         transcript,
         transcript_omitted,
-        programs: ctx.logs().iter().map(|log| program_report(log)).collect(),
+        programs: ctx
+            .logs()
+            .iter()
+            .map(|log| {
+                // Output that ended before the check failed: the program had
+                // ended by itself, whether or not the check read its status.
+                let ended_first = matches!((ctx.output_ended_at(log), failure_at), (Some(end), Some(at)) if end < at);
+                program_report(log, ended_first)
+            })
+            .collect(),
     }
 }
 
-fn program_report(log: &ProgramLog) -> ProgramReport {
+fn program_report(log: &ProgramLog, ended_first: bool) -> ProgramReport {
     let status = log.status.lock().unwrap_or_else(|e| e.into_inner()).map(harness::describe_status);
+    let status = status.or_else(|| ended_first.then(|| "had ended by itself before the check failed".to_string()));
     let (out, out_dropped) = log.stdout.snapshot();
     let (err, err_dropped) = log.stderr.snapshot();
     let (stdout, out_hidden) = tail(&out);

@@ -104,3 +104,44 @@ fn socat_as_a_forking_echo_server_passes_the_server_checks() {
         }
     }
 }
+
+#[test]
+fn a_server_that_binds_its_own_address_is_told_to_bind_the_one_given() {
+    // The fixture binds this address, which the test holds: "address in use" on every port.
+    let held = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let fixed = held.local_addr().unwrap().to_string();
+    let run = run_json(
+        &["lesson4", "--cmd", &fixture("l4-fixed-address")],
+        &[("FIXTURE_FIXED_ADDR", &fixed), ("SOCKETLINGS_SLOW", "0.5")],
+    );
+    let failure = run.failure(ECHO);
+    assert!(failure["hint"].as_str().unwrap().contains("Bind the ADDR you are given"), "{failure}");
+    assert!(failure["meaning"].as_str().unwrap().contains("each of the 3 free ports"), "{failure}");
+    assert!(!failure.to_string().contains("TIME_WAIT"), "{failure}");
+}
+
+/// A program that never answers is waited for once per role: the later
+/// checks that start the same role are not run, and say why at once.
+#[test]
+fn a_role_that_never_becomes_ready_is_waited_for_once() {
+    let run = run_fixture("lesson4", "never-bind");
+    assert!(run.passed().is_empty(), "{:?}", run.passed());
+    for (first, rest) in [(ECHO, &SERVER_CHECKS[1..]), (SENDS, &CLIENT_CHECKS[1..])] {
+        assert!(run.failure(first).get("stopped_by").is_none(), "{}", run.failure(first));
+        for check in rest {
+            let failure = run.failure(check);
+            assert_eq!(failure["stopped_by"], *first, "{failure}");
+            assert!(failure["got"].as_str().unwrap().starts_with("not run: the "), "{failure}");
+        }
+    }
+    // The human report gives the cause once and lists the checks it stopped.
+    let out = checker()
+        .args(["lesson4", "--cmd", &fixture("never-bind")])
+        .env("NO_COLOR", "1")
+        .env("SOCKETLINGS_SLOW", "0.5")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("for the same cause, these checks were not run:").count(), 2, "{text}");
+    assert_eq!(text.matches("     hint ").count(), 2, "one full failure per role:\n{text}");
+}

@@ -54,6 +54,8 @@ pub struct Failure {
     /// The program could not be started at all (missing interpreter, bad
     /// `--cmd`): the run stops with exit status 2.
     pub cannot_run: bool,
+    /// When the check decided it failed (the programs still ran, or not).
+    pub at: Option<Instant>,
     /// The check did not run its program: an earlier check (named here)
     /// saw the same role never become ready, and `got` says why.
     pub stopped_by: Option<String>,
@@ -61,7 +63,13 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(did: impl Into<String>, expected: impl Into<String>, got: impl Into<String>) -> Failure {
-        Failure { did: did.into(), expected: expected.into(), got: got.into(), ..Failure::default() }
+        Failure {
+            did: did.into(),
+            expected: expected.into(),
+            got: got.into(),
+            at: Some(Instant::now()),
+            ..Failure::default()
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Failure {
@@ -75,8 +83,11 @@ impl Failure {
         if !received.bytes.is_empty() {
             failure.diff = Some((expected.to_vec(), received.bytes.clone()));
         }
-        if received.end != End::Complete {
-            failure.meaning = received.end.hint().map(str::to_string);
+        if !received.complete() || received.bytes.len() < expected.len() {
+            // A read that ended with the close had less than expected: the
+            // close came too early.
+            let end = if received.end == End::ClosedAsAsked { &End::Closed } else { &received.end };
+            failure.meaning = end.hint().map(str::to_string);
         }
         failure
     }
@@ -198,6 +209,10 @@ pub struct Ctx {
     check: String,
     /// The role key of each program started, by its log.
     keys: Vec<(Arc<ProgramLog>, String)>,
+    /// When each program's output ended (both streams closed), as a thread
+    /// watching it saw: a program whose output ended before the check
+    /// failed had ended by itself.
+    output_ends: Vec<(Arc<ProgramLog>, Arc<std::sync::OnceLock<Instant>>)>,
 }
 
 impl Ctx {
@@ -215,7 +230,28 @@ impl Ctx {
             roles,
             check: check.to_string(),
             keys: Vec::new(),
+            output_ends: Vec::new(),
         }
+    }
+
+    /// When the output of the program with `log` ended, if it has.
+    pub fn output_ended_at(&self, log: &Arc<ProgramLog>) -> Option<Instant> {
+        self.output_ends.iter().find(|(l, _)| Arc::ptr_eq(l, log)).and_then(|(_, at)| at.get().copied())
+    }
+
+    /// Notes the moment the output of `log`'s program ends (bounded wait).
+    fn watch_output_end(&mut self, log: &Arc<ProgramLog>) {
+        let ended = Arc::new(std::sync::OnceLock::new());
+        self.output_ends.push((Arc::clone(log), Arc::clone(&ended)));
+        let log = Arc::clone(log);
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(600);
+            let _ = log.stdout.wait_for(deadline, |_| false);
+            let _ = log.stderr.wait_for(deadline, |_| false);
+            if Instant::now() < deadline {
+                let _ = ended.set(Instant::now());
+            }
+        });
     }
 
     fn key_of(&self, program: &Program) -> Option<&str> {
@@ -303,6 +339,7 @@ impl Ctx {
         })?;
         self.logs.push(Arc::clone(program.log()));
         self.keys.push((Arc::clone(program.log()), key));
+        self.watch_output_end(program.log());
         Ok(program)
     }
 

@@ -147,10 +147,10 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         }
     }
     for program in &failure.programs {
-        if program.stdout.is_empty() && program.stderr.is_empty() {
+        if program.stdout.is_empty() && program.stderr.is_empty() && program.status.is_none() {
             continue;
         }
-        let status = program.status.as_deref().unwrap_or("was stopped by the checker");
+        let status = program.status.as_deref().unwrap_or("was still running; the checker stopped it");
         let _ = writeln!(out, "     {BOLD}your program{BOLD:#} {DIM}`{}` {status}{DIM:#}", program.command_line);
         for line in &program.stdout {
             let _ = writeln!(out, "       {DIM}[{} stdout]{DIM:#} {line}", program.label);
