@@ -602,3 +602,58 @@ pub fn checker_trouble(action: &str, err: &std::io::Error) -> Failure {
     Failure::new(format!("tried to {action}"), "the checker's own socket call to work", err.to_string())
         .hint("This is a problem on this machine, not in your program. Try again; if it persists, check that loopback (127.0.0.1) works.")
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Vec<String> {
+        // `sh -c SCRIPT` takes the role as $0 and its arguments as $1...
+        vec!["sh".into(), "-c".into(), script.into()]
+    }
+
+    /// Deadlines a tenth of the usual: these programs never become ready.
+    const FAST: Timing = Timing { scale: 0.1 };
+
+    #[test]
+    fn a_server_that_never_listens_is_waited_for_once_per_run() {
+        let roles = Roles::default();
+        let mut first = Ctx::in_run(sh("sleep 5"), FAST, roles.clone(), "first check");
+        let failure = first.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+        assert!(failure.stopped_by.is_none(), "{failure:?}");
+        let mut later = Ctx::in_run(sh("sleep 5"), FAST, roles.clone(), "later check");
+        let failure = later.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+        assert_eq!(failure.stopped_by.as_deref(), Some("first check"));
+        assert!(failure.got.starts_with("not run: the server never listened on 127.0.0.1:"), "{}", failure.got);
+        assert!(later.logs().is_empty(), "no program was started");
+        // Another role, or the same role with other options, still runs.
+        let mut other = Ctx::in_run(sh("sleep 5"), FAST, roles, "other check");
+        assert!(other.spawn("server", &["server".into(), "127.0.0.1:9".into(), "--idle".into()]).is_ok());
+        assert!(other.spawn("client", &["client".into()]).is_ok());
+    }
+
+    #[test]
+    fn a_program_that_exits_is_started_again_in_the_next_check() {
+        let roles = Roles::default();
+        for check in ["first", "second"] {
+            let mut ctx = Ctx::in_run(sh("exit 3"), FAST, roles.clone(), check);
+            let failure = ctx.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+            assert!(failure.stopped_by.is_none(), "{failure:?}");
+            assert!(failure.got.contains("exited with status 3"), "{}", failure.got);
+        }
+    }
+
+    #[test]
+    fn a_program_whose_output_ended_before_the_failure_had_ended_by_itself() {
+        let mut ctx = Ctx::in_run(sh("echo bye"), FAST, Roles::default(), "check");
+        let program = ctx.spawn("client", &["client".into()]).unwrap();
+        let log = Arc::clone(program.log());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while ctx.output_ended_at(&log).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let failure = Failure::new("did", "expected", "got");
+        drop(program);
+        assert!(ctx.output_ended_at(&log).unwrap() < failure.at.unwrap());
+    }
+}
