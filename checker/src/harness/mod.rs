@@ -432,17 +432,7 @@ impl Ctx {
         let deadline = Instant::now() + within;
         let did = format!("started `{}` and connected to {addr}", program.log().command_line);
         loop {
-            // With nothing listening, a connect may pick the port it goes to
-            // as its own and connect to itself (a TCP self-connect): that is
-            // nobody listening.
-            let attempt = TcpStream::connect_timeout(&addr, Duration::from_millis(250)).and_then(|stream| {
-                if is_self_connect(&stream) {
-                    Err(std::io::Error::from(std::io::ErrorKind::ConnectionRefused))
-                } else {
-                    Ok(stream)
-                }
-            });
-            match attempt {
+            match connect_to(addr, Duration::from_millis(250)) {
                 Ok(stream) => {
                     self.mark_ready(program);
                     let label = self.next_label("conn");
@@ -484,7 +474,7 @@ impl Ctx {
     /// Connects once more to a server that is already running.
     pub fn connect_again(&mut self, program: &mut Program, addr: SocketAddr) -> Result<Conn, Failure> {
         let did = format!("connected again to {addr}");
-        match TcpStream::connect_timeout(&addr, self.timing.reply()) {
+        match connect_to(addr, self.timing.reply()) {
             Ok(stream) => {
                 let label = self.next_label("conn");
                 let conn = Conn::new(stream, label, self.transcript.clone());
@@ -542,10 +532,15 @@ impl Ctx {
     }
 }
 
-/// A connection from a socket to itself: what a connect to a loopback port
-/// in the ephemeral range can become when nothing listens there.
-fn is_self_connect(stream: &TcpStream) -> bool {
-    matches!((stream.local_addr(), stream.peer_addr()), (Ok(a), Ok(b)) if a == b)
+/// Connects to `addr`. With nothing listening on a loopback port in the
+/// ephemeral range, a connect may pick that very port as its own and connect
+/// to itself (a TCP self-connect): that is refused too, since nobody listens.
+fn connect_to(addr: SocketAddr, within: Duration) -> std::io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, within)?;
+    match (stream.local_addr(), stream.peer_addr()) {
+        (Ok(me), Ok(peer)) if me == peer => Err(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        _ => Ok(stream),
+    }
 }
 
 /// The program's stderr says the port was taken.
