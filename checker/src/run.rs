@@ -59,8 +59,10 @@ pub fn not_run(
 pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonReport {
     let mut checks = Vec::new();
     let mut start_here = None;
+    // Shared by the checks: a role that never became ready is not started again.
+    let roles = harness::roles::Roles::default();
     for check in lesson.checks {
-        let mut ctx = Ctx::new(target.argv.clone(), timing);
+        let mut ctx = Ctx::in_run(target.argv.clone(), timing, roles.clone(), check.name);
         let started = Instant::now();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|_| {
             Err(Failure::new("ran the check", "the check to finish", "the checker itself failed")
@@ -92,12 +94,16 @@ pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonRep
                 if start_here.is_none() {
                     start_here = crash.as_ref().and_then(|c| c.todo.clone());
                 }
+                let message = match failure.stopped_by {
+                    Some(_) => failure.got.clone(),
+                    None => format!("expected {}; got {}", failure.expected, failure.got),
+                };
                 CheckReport {
                     name: check.name.to_string(),
                     passed: false,
                     points: 0,
                     max_points: check.points,
-                    message: format!("expected {}; got {}", failure.expected, failure.got),
+                    message,
                     duration_ms,
                     failure: Some(failure_report(&ctx, failure, check.hint, crash)),
                 }
@@ -157,6 +163,7 @@ fn crash_of(log: &ProgramLog) -> Option<Crash> {
 }
 
 fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<Crash>) -> FailureReport {
+    let failure_at = failure.at;
     let difference = failure.diff.as_ref().and_then(|(expected, got)| {
         let at = harness::text::first_difference(expected, got)?;
         let (e, g, caret) = harness::text::aligned(expected, got, at);
@@ -168,6 +175,7 @@ fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<C
     };
     let (transcript, transcript_omitted) = ctx.transcript().entries();
     FailureReport {
+        stopped_by: failure.stopped_by,
         did: failure.did,
         expected: failure.expected,
         got: failure.got,
@@ -178,12 +186,22 @@ fn failure_report(ctx: &Ctx, failure: Failure, check_hint: &str, crash: Option<C
         crash: crash.map(|c| c.summary),
         transcript,
         transcript_omitted,
-        programs: ctx.logs().iter().map(|log| program_report(log)).collect(),
+        programs: ctx
+            .logs()
+            .iter()
+            .map(|log| {
+                // Output that ended before the check failed: the program had
+                // ended by itself, whether or not the check read its status.
+                let ended_first = matches!((ctx.output_ended_at(log), failure_at), (Some(end), Some(at)) if end < at);
+                program_report(log, ended_first)
+            })
+            .collect(),
     }
 }
 
-fn program_report(log: &ProgramLog) -> ProgramReport {
+fn program_report(log: &ProgramLog, ended_first: bool) -> ProgramReport {
     let status = log.status.lock().unwrap_or_else(|e| e.into_inner()).map(harness::describe_status);
+    let status = status.or_else(|| ended_first.then(|| "had ended by itself before the check failed".to_string()));
     let (out, out_dropped) = log.stdout.snapshot();
     let (err, err_dropped) = log.stderr.snapshot();
     let (stdout, out_hidden) = tail(&out);

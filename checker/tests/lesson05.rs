@@ -15,20 +15,38 @@ fn skeleton_fails_and_says_where_to_start() {
     assert_skeleton_fails("lesson5");
 }
 
-/// (fixture, the check that must reject it)
-const BROKEN: &[(&str, &str)] = &[
-    ("l5-no-broadcast", "the sender's broadcast reaches a receiver (SO_BROADCAST is set)"),
-    ("l5-no-broadcast", "two receivers on the same port both get every datagram of the sender"),
-    ("l5-fixed-count", "the sender honours --count and --interval-ms"),
-    ("l5-no-interval", "the sender honours --count and --interval-ms"),
-    ("l5-buffered", "the receiver prints a broadcast as soon as it arrives"),
-    ("l5-no-source", "the receiver prints the sender's real address and port"),
-    ("l5-no-reuse", "two receivers on the same port both start and both print each broadcast"),
+const REACHES: &str = "the sender's broadcast reaches a receiver (SO_BROADCAST is set)";
+const REACHES_TWO: &str = "two receivers on the same port both get every datagram of the sender";
+const COUNT: &str = "the sender honours --count and --interval-ms";
+const PRINTS: &str = "the receiver prints a broadcast as soon as it arrives";
+const SOURCE: &str = "the receiver prints the sender's real address and port";
+const TWO_RECEIVERS: &str = "two receivers on the same port both start and both print each broadcast";
+
+/// (fixture, every check it fails)
+const BROKEN: &[(&str, &[&str])] = &[
+    // Without SO_BROADCAST the sender cannot send at all.
+    ("l5-no-broadcast", &[REACHES, REACHES_TWO, COUNT]),
+    ("l5-fixed-count", &[COUNT]),
+    ("l5-no-interval", &[COUNT]),
+    // Prints nothing while it runs: no receiver check sees a line.
+    ("l5-buffered", &[PRINTS, SOURCE, TWO_RECEIVERS]),
+    // Prints a start-up line before the datagrams.
+    ("l5-banner", &[PRINTS]),
+    // The message without its source: both checks that read the source.
+    ("l5-no-source", &[SOURCE, TWO_RECEIVERS]),
+    ("l5-no-reuse", &[TWO_RECEIVERS]),
 ];
 
 #[test]
-fn each_check_rejects_the_program_broken_for_it() {
-    assert_each_check_rejects_its_broken_program("lesson5", BROKEN);
+fn each_check_rejects_exactly_its_broken_programs() {
+    assert_each_check_rejects_exactly("lesson5", BROKEN);
+}
+
+#[test]
+fn a_banner_is_not_a_broadcast() {
+    let run = run_fixture("lesson5", "l5-banner");
+    let failure = run.failure(PRINTS);
+    assert!(failure["got"].as_str().unwrap().contains("receiver ready on port"), "{failure}");
 }
 
 #[test]

@@ -17,6 +17,7 @@
 pub mod http;
 pub mod net;
 pub mod process;
+pub mod roles;
 pub mod text;
 pub mod transcript;
 pub mod udp;
@@ -24,8 +25,9 @@ pub mod udp;
 pub use net::{Conn, End, Received};
 pub use process::{Program, ProgramLog};
 pub use transcript::Transcript;
-pub use udp::{Datagram, Udp};
+pub use udp::Udp;
 
+use roles::Roles;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitStatus;
 use std::sync::Arc;
@@ -52,11 +54,22 @@ pub struct Failure {
     /// The program could not be started at all (missing interpreter, bad
     /// `--cmd`): the run stops with exit status 2.
     pub cannot_run: bool,
+    /// When the check decided it failed (the programs still ran, or not).
+    pub at: Option<Instant>,
+    /// The check did not run its program: an earlier check (named here)
+    /// saw the same role never become ready, and `got` says why.
+    pub stopped_by: Option<String>,
 }
 
 impl Failure {
     pub fn new(did: impl Into<String>, expected: impl Into<String>, got: impl Into<String>) -> Failure {
-        Failure { did: did.into(), expected: expected.into(), got: got.into(), ..Failure::default() }
+        Failure {
+            did: did.into(),
+            expected: expected.into(),
+            got: got.into(),
+            at: Some(Instant::now()),
+            ..Failure::default()
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Failure {
@@ -70,8 +83,11 @@ impl Failure {
         if !received.bytes.is_empty() {
             failure.diff = Some((expected.to_vec(), received.bytes.clone()));
         }
-        if received.end != End::Complete {
-            failure.meaning = received.end.hint().map(str::to_string);
+        if !received.complete() || received.bytes.len() < expected.len() {
+            // A read that ended with the close had less than expected: the
+            // close came too early.
+            let end = if received.end == End::ClosedAsAsked { &End::Closed } else { &received.end };
+            failure.meaning = end.hint().map(str::to_string);
         }
         failure
     }
@@ -188,12 +204,78 @@ pub struct Ctx {
     transcript: Transcript,
     logs: Vec<Arc<ProgramLog>>,
     channels: usize,
+    /// What the lesson run remembers between checks, and this check's name.
+    roles: Roles,
+    check: String,
+    /// The role key of each program started, by its log.
+    keys: Vec<(Arc<ProgramLog>, String)>,
+    /// When each program's output ended (both streams closed), as a thread
+    /// watching it saw: a program whose output ended before the check
+    /// failed had ended by itself.
+    output_ends: Vec<(Arc<ProgramLog>, Arc<std::sync::OnceLock<Instant>>)>,
 }
 
 impl Ctx {
-    /// A context that runs `target` (a command line) followed by role arguments.
-    pub fn new(target: Vec<String>, timing: Timing) -> Ctx {
-        Ctx { target, timing, transcript: Transcript::default(), logs: Vec::new(), channels: 0 }
+    /// A context that runs `target` (a command line) followed by role
+    /// arguments, for the check `check` of a lesson run that shares `roles`
+    /// between its checks: a role that never became ready in one check is
+    /// not started again in the next (see [`roles`]).
+    pub fn in_run(target: Vec<String>, timing: Timing, roles: Roles, check: &str) -> Ctx {
+        Ctx {
+            target,
+            timing,
+            transcript: Transcript::default(),
+            logs: Vec::new(),
+            channels: 0,
+            roles,
+            check: check.to_string(),
+            keys: Vec::new(),
+            output_ends: Vec::new(),
+        }
+    }
+
+    /// When the output of the program with `log` ended, if it has.
+    pub fn output_ended_at(&self, log: &Arc<ProgramLog>) -> Option<Instant> {
+        self.output_ends.iter().find(|(l, _)| Arc::ptr_eq(l, log)).and_then(|(_, at)| at.get().copied())
+    }
+
+    /// Notes the moment the output of `log`'s program ends (bounded wait).
+    fn watch_output_end(&mut self, log: &Arc<ProgramLog>) {
+        let ended = Arc::new(std::sync::OnceLock::new());
+        self.output_ends.push((Arc::clone(log), Arc::clone(&ended)));
+        let log = Arc::clone(log);
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(600);
+            let _ = log.stdout.wait_for(deadline, |_| false);
+            let _ = log.stderr.wait_for(deadline, |_| false);
+            if Instant::now() < deadline {
+                let _ = ended.set(Instant::now());
+            }
+        });
+    }
+
+    fn key_of(&self, program: &Program) -> Option<&str> {
+        self.keys.iter().find(|(log, _)| Arc::ptr_eq(log, program.log())).map(|(_, key)| key.as_str())
+    }
+
+    /// `program` became ready (it listens, connected, answered, printed):
+    /// its role is judged check by check from now on.
+    pub fn mark_ready(&self, program: &Program) {
+        if let Some(key) = self.key_of(program) {
+            self.roles.ready(key);
+        }
+    }
+
+    /// `program` kept running for the whole ready deadline without becoming
+    /// ready; `cause` says so ("the server never listened on … within 3000
+    /// ms"). Later checks that start the same role fail at once with it.
+    pub fn mark_never_ready(&self, program: &mut Program, cause: String) {
+        if program.try_status().is_some() {
+            return;
+        }
+        if let Some(key) = self.key_of(program) {
+            self.roles.stuck(key, cause, &self.check);
+        }
     }
 
     pub fn transcript(&self) -> &Transcript {
@@ -228,6 +310,21 @@ impl Ctx {
 
     fn spawn_inner(&mut self, label: &str, args: &[String], stdin: bool) -> Result<Program, Failure> {
         let argv = self.command(args);
+        let key = roles::key(label, args);
+        if let Some(earlier) = self.roles.never_ready(&key) {
+            return Err(Failure {
+                stopped_by: Some(earlier.check.clone()),
+                ..Failure::new(
+                    format!("did not start the {label} again"),
+                    format!("the {label} to become ready"),
+                    format!("not run: {} (see the check `{}`)", earlier.cause, earlier.check),
+                )
+                .hint(format!(
+                    "Fix what the check `{}` shows first: this check starts the {label} the same way.",
+                    earlier.check
+                ))
+            });
+        }
         let program = Program::spawn(label, &argv, stdin).map_err(|err| Failure {
             cannot_run: true,
             ..Failure::new(
@@ -241,6 +338,8 @@ impl Ctx {
             )
         })?;
         self.logs.push(Arc::clone(program.log()));
+        self.keys.push((Arc::clone(program.log()), key));
+        self.watch_output_end(program.log());
         Ok(program)
     }
 
@@ -257,6 +356,7 @@ impl Ctx {
             match self.connect(&mut program, addr) {
                 Ok(conn) => return Ok(Server { program, addr, conn }),
                 Err(failure) if attempt < 3 && mentions_address_in_use(&program) => drop(failure),
+                Err(failure) if mentions_address_in_use(&program) => return Err(binds_fixed_address(failure, attempt)),
                 Err(failure) => return Err(failure),
             }
         }
@@ -290,6 +390,7 @@ impl Ctx {
             match self.wait_udp_ready(&mut program, &socket, addr, probe) {
                 Ok(()) => return Ok(UdpServer { program, addr }),
                 Err(failure) if attempt < 3 && mentions_address_in_use(&program) => drop(failure),
+                Err(failure) if mentions_address_in_use(&program) => return Err(binds_fixed_address(failure, attempt)),
                 Err(failure) => return Err(failure),
             }
         }
@@ -307,12 +408,17 @@ impl Ctx {
             let _ = socket.send_to(probe, addr);
             let wait = (Instant::now() + Duration::from_millis(20)).min(deadline);
             if socket.recv_until(wait, Duration::from_millis(20)).is_ok() {
+                self.mark_ready(program);
                 return Ok(());
             }
             if let Some(status) = program.try_status() {
                 return Err(exited_early(&did, "the server to answer a datagram", status, program));
             }
         }
+        self.mark_never_ready(
+            program,
+            format!("the server never answered a datagram sent to {addr} within {} ms", within.as_millis()),
+        );
         Err(Failure::new(did, "an answer to one of them", format!("no answer for {} ms", within.as_millis())).hint(
             "Bind a `UdpSocket` to exactly the address given, then loop: `recv_from` a datagram and \
              `send_to` the same bytes back to the address it came from.",
@@ -326,8 +432,9 @@ impl Ctx {
         let deadline = Instant::now() + within;
         let did = format!("started `{}` and connected to {addr}", program.log().command_line);
         loop {
-            match TcpStream::connect_timeout(&addr, Duration::from_millis(250)) {
+            match connect_to(addr, Duration::from_millis(250)) {
                 Ok(stream) => {
+                    self.mark_ready(program);
                     let label = self.next_label("conn");
                     let conn = Conn::new(stream, label, self.transcript.clone());
                     conn.note(&format!("connected to {addr}"));
@@ -343,6 +450,10 @@ impl Ctx {
                         ));
                     }
                     if Instant::now() >= deadline {
+                        self.mark_never_ready(
+                            program,
+                            format!("the server never listened on {addr} within {} ms", within.as_millis()),
+                        );
                         return Err(Failure::new(
                             did,
                             format!("a server listening on {addr}"),
@@ -363,7 +474,7 @@ impl Ctx {
     /// Connects once more to a server that is already running.
     pub fn connect_again(&mut self, program: &mut Program, addr: SocketAddr) -> Result<Conn, Failure> {
         let did = format!("connected again to {addr}");
-        match TcpStream::connect_timeout(&addr, self.timing.reply()) {
+        match connect_to(addr, self.timing.reply()) {
             Ok(stream) => {
                 let label = self.next_label("conn");
                 let conn = Conn::new(stream, label, self.transcript.clone());
@@ -387,6 +498,7 @@ impl Ctx {
         loop {
             match listener.accept() {
                 Ok((stream, peer)) => {
+                    self.mark_ready(program);
                     let _ = stream.set_nonblocking(false);
                     let label = self.next_label("conn");
                     let conn = Conn::new(stream, label, self.transcript.clone());
@@ -398,6 +510,13 @@ impl Ctx {
                         return Err(exited_early(&did, &format!("the client to connect to {addr}"), status, program));
                     }
                     if Instant::now() >= deadline {
+                        self.mark_never_ready(
+                            program,
+                            format!(
+                                "the client never connected to {addr} within {} ms",
+                                self.timing.ready().as_millis()
+                            ),
+                        );
                         return Err(Failure::new(
                             did,
                             format!("the client to connect to {addr}"),
@@ -410,6 +529,17 @@ impl Ctx {
                 Err(err) => return Err(checker_trouble("accept a connection", &err)),
             }
         }
+    }
+}
+
+/// Connects to `addr`. With nothing listening on a loopback port in the
+/// ephemeral range, a connect may pick that very port as its own and connect
+/// to itself (a TCP self-connect): that is refused too, since nobody listens.
+fn connect_to(addr: SocketAddr, within: Duration) -> std::io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, within)?;
+    match (stream.local_addr(), stream.peer_addr()) {
+        (Ok(me), Ok(peer)) if me == peer => Err(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        _ => Ok(stream),
     }
 }
 
@@ -435,6 +565,19 @@ pub fn describe_status(status: ExitStatus) -> String {
     format!("ended ({status})")
 }
 
+/// A server said "address in use" on each of the `attempts` free ports it
+/// was given: it binds an address of its own, not the one given.
+fn binds_fixed_address(failure: Failure, attempts: u32) -> Failure {
+    Failure {
+        meaning: Some(format!(
+            "Your program said \"address already in use\" on each of the {attempts} free ports the checker \
+             gave it: it binds an address of its own (a fixed port), not the one on its command line."
+        )),
+        ..failure
+    }
+    .hint("Bind the ADDR you are given (the command line's HOST:PORT), not a fixed address.")
+}
+
 /// The program exited before doing what the check waited for.
 pub fn exited_early(did: &str, expected: &str, status: ExitStatus, program: &Program) -> Failure {
     let failure = Failure::new(did, expected, format!("your program {} first", describe_status(status)));
@@ -453,4 +596,59 @@ pub fn exited_early(did: &str, expected: &str, status: ExitStatus, program: &Pro
 pub fn checker_trouble(action: &str, err: &std::io::Error) -> Failure {
     Failure::new(format!("tried to {action}"), "the checker's own socket call to work", err.to_string())
         .hint("This is a problem on this machine, not in your program. Try again; if it persists, check that loopback (127.0.0.1) works.")
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Vec<String> {
+        // `sh -c SCRIPT` takes the role as $0 and its arguments as $1...
+        vec!["sh".into(), "-c".into(), script.into()]
+    }
+
+    /// Deadlines a tenth of the usual: these programs never become ready.
+    const FAST: Timing = Timing { scale: 0.1 };
+
+    #[test]
+    fn a_server_that_never_listens_is_waited_for_once_per_run() {
+        let roles = Roles::default();
+        let mut first = Ctx::in_run(sh("sleep 5"), FAST, roles.clone(), "first check");
+        let failure = first.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+        assert!(failure.stopped_by.is_none(), "{failure:?}");
+        let mut later = Ctx::in_run(sh("sleep 5"), FAST, roles.clone(), "later check");
+        let failure = later.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+        assert_eq!(failure.stopped_by.as_deref(), Some("first check"));
+        assert!(failure.got.starts_with("not run: the server never listened on 127.0.0.1:"), "{}", failure.got);
+        assert!(later.logs().is_empty(), "no program was started");
+        // Another role, or the same role with other options, still runs.
+        let mut other = Ctx::in_run(sh("sleep 5"), FAST, roles, "other check");
+        assert!(other.spawn("server", &["server".into(), "127.0.0.1:9".into(), "--idle".into()]).is_ok());
+        assert!(other.spawn("client", &["client".into()]).is_ok());
+    }
+
+    #[test]
+    fn a_program_that_exits_is_started_again_in_the_next_check() {
+        let roles = Roles::default();
+        for check in ["first", "second"] {
+            let mut ctx = Ctx::in_run(sh("exit 3"), FAST, roles.clone(), check);
+            let failure = ctx.start_server(|addr| vec!["server".into(), addr.into()]).err().unwrap();
+            assert!(failure.stopped_by.is_none(), "{failure:?}");
+            assert!(failure.got.contains("exited with status 3"), "{}", failure.got);
+        }
+    }
+
+    #[test]
+    fn a_program_whose_output_ended_before_the_failure_had_ended_by_itself() {
+        let mut ctx = Ctx::in_run(sh("echo bye"), FAST, Roles::default(), "check");
+        let program = ctx.spawn("client", &["client".into()]).unwrap();
+        let log = Arc::clone(program.log());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while ctx.output_ended_at(&log).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let failure = Failure::new("did", "expected", "got");
+        drop(program);
+        assert!(ctx.output_ended_at(&log).unwrap() < failure.at.unwrap());
+    }
 }

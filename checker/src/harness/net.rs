@@ -17,6 +17,9 @@ const MAX_PENDING: usize = 8 << 20;
 pub enum End {
     /// What was asked for arrived.
     Complete,
+    /// The program closed the connection, and that was what the read waited
+    /// for ([`Conn::read_to_close`]): complete too.
+    ClosedAsAsked,
     /// The program closed the connection (a read returned 0 bytes).
     Closed,
     /// The connection was reset (the program crashed, or closed with unread data).
@@ -34,6 +37,7 @@ impl End {
     pub fn describe(&self) -> String {
         match self {
             End::Complete => "and that was all that was expected".into(),
+            End::ClosedAsAsked => "then your program closed the connection (end of stream)".into(),
             End::Closed => "then your program closed the connection (end of stream)".into(),
             End::Reset => "then the connection was reset by your program".into(),
             End::TimedOut(d) => format!("then nothing more for {} ms", d.as_millis()),
@@ -73,14 +77,17 @@ pub struct Received {
 
 impl Received {
     pub fn complete(&self) -> bool {
-        self.end == End::Complete
+        matches!(self.end, End::Complete | End::ClosedAsAsked)
     }
 
     /// "\"HEL\", then your program closed the connection"
     pub fn describe(&self) -> String {
         if self.bytes.is_empty() {
             match &self.end {
-                End::Closed => "nothing: your program closed the connection (end of stream)".into(),
+                End::Closed | End::ClosedAsAsked => {
+                    "nothing: your program closed the connection (end of stream)".into()
+                }
+                End::Complete => "nothing".into(),
                 End::Reset => "nothing: the connection was reset by your program".into(),
                 End::TimedOut(d) => format!("nothing within {} ms", d.as_millis()),
                 other => format!("nothing ({})", other.describe()),
@@ -212,7 +219,7 @@ impl Conn {
     pub fn read_to_close(&mut self, max: usize, within: Duration) -> Received {
         let mut got = self.read_until(within, |b| (b.len() > max).then_some(b.len()));
         match got.end {
-            End::Closed => got.end = End::Complete,
+            End::Closed => got.end = End::ClosedAsAsked,
             End::Complete => got.end = End::TooMuch(max),
             _ => {}
         }
@@ -292,4 +299,19 @@ pub fn free_udp_port() -> io::Result<u16> {
 /// A free TCP port on 127.0.0.1, as chosen by the system.
 pub fn free_tcp_port() -> io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_ended_with_the_close_says_so() {
+        let nothing = Received { bytes: Vec::new(), end: End::ClosedAsAsked };
+        assert!(nothing.complete());
+        assert_eq!(nothing.describe(), "nothing: your program closed the connection (end of stream)");
+        let some = Received { bytes: b"BYE".to_vec(), end: End::ClosedAsAsked };
+        assert_eq!(some.describe(), "\"BYE\", then your program closed the connection (end of stream)");
+        assert!(!some.describe().contains("all that was expected"));
+    }
 }

@@ -28,20 +28,44 @@ pub fn escape(bytes: &[u8]) -> String {
 
 fn escape_inner(bytes: &[u8]) -> String {
     let mut out = String::new();
+    for piece in pieces(bytes) {
+        out.push_str(&piece.shown);
+    }
+    out
+}
+
+/// One character (or one byte that is not UTF-8) as shown: where it starts
+/// in the bytes, and its escaped text.
+struct Piece {
+    start: usize,
+    shown: String,
+}
+
+/// `bytes` cut into what [`escape`] shows for each character or stray byte.
+fn pieces(bytes: &[u8]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut at = 0;
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if needs_escape(c) => push_escaped(&mut out, c),
-                c => out.push(c),
-            }
+            let shown = match c {
+                '\n' => "\\n".to_string(),
+                '\r' => "\\r".to_string(),
+                '\t' => "\\t".to_string(),
+                '"' => "\\\"".to_string(),
+                '\\' => "\\\\".to_string(),
+                c if needs_escape(c) => {
+                    let mut shown = String::new();
+                    push_escaped(&mut shown, c);
+                    shown
+                }
+                c => c.to_string(),
+            };
+            out.push(Piece { start: at, shown });
+            at += c.len_utf8();
         }
         for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02x}"));
+            out.push(Piece { start: at, shown: format!("\\x{b:02x}") });
+            at += 1;
         }
     }
     out
@@ -109,6 +133,40 @@ fn push_escaped(out: &mut String, c: char) {
     };
 }
 
+/// The column (in characters) at which the escaped text of `bytes` shows
+/// the character that holds byte `at`: a multibyte character is one
+/// column, an escaped byte four.
+fn column_of(bytes: &[u8], at: usize) -> usize {
+    let pieces = pieces(bytes);
+    let mut column = 0;
+    for (i, piece) in pieces.iter().enumerate() {
+        let end = pieces.get(i + 1).map_or(bytes.len(), |next| next.start);
+        if at < end {
+            return column;
+        }
+        column += piece.shown.chars().count();
+    }
+    column
+}
+
+/// The line that says why a program crashed, from its stderr: `panicked at
+/// PLACE: MESSAGE` for a Rust panic (which starts with an empty line), the
+/// last line of a Python traceback, or else the first line that is not empty.
+pub fn crash_line(stderr: &str) -> String {
+    let mut lines = stderr.lines();
+    while let Some(line) = lines.next() {
+        if let Some(at) = line.find("panicked at ") {
+            let place = line[at + "panicked at ".len()..].trim_end_matches(':');
+            let message = lines.next().unwrap_or_default().trim();
+            return format!("panicked at {place}: {message}");
+        }
+        if line.starts_with("Traceback (most recent call last)") {
+            return stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim().to_string();
+        }
+    }
+    stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("(nothing on stderr)").trim().to_string()
+}
+
 /// Where `got` first differs from `expected`: `None` when they are equal.
 /// A `got` that stops early differs at its end.
 pub fn first_difference(expected: &[u8], got: &[u8]) -> Option<usize> {
@@ -136,12 +194,11 @@ pub fn aligned(expected: &[u8], got: &[u8], at: usize) -> (String, String, Strin
         }
         s
     };
-    let prefix_width =
-        usize::from(start > 0) + 1 + escape_inner(&got[start.min(got.len())..at.min(got.len())]).chars().count();
-    let exp_prefix_width = usize::from(start > 0)
-        + 1
-        + escape_inner(&expected[start.min(expected.len())..at.min(expected.len())]).chars().count();
-    let width = prefix_width.max(exp_prefix_width);
+    // Under the character of `got` that holds the first wrong byte, as the
+    // got line shows it (bytes before `at` are the same in both).
+    let lo = start.min(got.len());
+    let hi = (at + 60).min(got.len());
+    let width = usize::from(start > 0) + 1 + column_of(&got[lo..hi], at - lo);
     let caret = format!("{}^ first difference, at byte {at}", " ".repeat(width));
     (window(expected), window(got), caret)
 }
@@ -185,6 +242,30 @@ mod tests {
         assert_eq!(first_difference(b"HELLO", b"HeLLO"), Some(1));
         assert_eq!(first_difference(b"HELLO", b"HEL"), Some(3));
         assert_eq!(first_difference(b"HE", b"HELLO"), Some(2));
+    }
+
+    #[test]
+    fn caret_stands_under_the_difference_after_multibyte_characters() {
+        // "é" is two bytes but one column; the caret stands under the "X".
+        let (_, got, caret) = aligned("ééé!".as_bytes(), "éééX".as_bytes(), 6);
+        assert_eq!(got, "\"éééX\"");
+        assert_eq!(caret.find('^').map(|i| caret[..i].chars().count()), got.chars().position(|c| c == 'X'));
+        // A difference inside a character points at that character.
+        let (_, got, caret) = aligned("aé".as_bytes(), "aÉ".as_bytes(), 2);
+        assert_eq!(caret.find('^'), got.chars().position(|c| c == 'É'));
+        // An escaped byte is four columns, and the caret follows it.
+        let (_, got, caret) = aligned(b"\x01\x02ab", b"\x01\x02aX", 3);
+        assert_eq!(caret.find('^'), got.find('X'));
+    }
+
+    #[test]
+    fn a_crash_is_named_by_its_panic_or_last_traceback_line() {
+        let panic = "\nthread 'main' (5106) panicked at src/client.rs:39:55:\ncalled `Result::unwrap()` on an `Err` value\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(crash_line(panic), "panicked at src/client.rs:39:55: called `Result::unwrap()` on an `Err` value");
+        let traceback =
+            "Traceback (most recent call last):\n  File \"x.py\", line 3\nConnectionRefusedError: [Errno 111]\n\n";
+        assert_eq!(crash_line(traceback), "ConnectionRefusedError: [Errno 111]");
+        assert_eq!(crash_line("\n\n"), "(nothing on stderr)");
     }
 
     #[test]

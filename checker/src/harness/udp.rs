@@ -126,3 +126,80 @@ pub fn broadcaster() -> io::Result<UdpSocket> {
     socket.set_broadcast(true)?;
     Ok(socket)
 }
+
+/// A datagram and the moment it arrived.
+#[derive(Debug)]
+pub struct Stamped {
+    pub datagram: Datagram,
+    pub at: Instant,
+}
+
+/// The most datagrams an [`Arrivals`] keeps waiting; more are dropped, so a
+/// program that floods the socket cannot exhaust the checker's memory.
+const MAX_WAITING: usize = 1024;
+
+/// Datagrams received by a thread of their own, each stamped with the moment
+/// it arrived: timings do not depend on when the check gets round to
+/// reading. The thread stops when this is dropped.
+pub struct Arrivals {
+    waiting: std::sync::mpsc::Receiver<Stamped>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Udp {
+    /// Starts receiving on this socket in the background (see [`Arrivals`]).
+    /// Read the datagrams from the `Arrivals`, not from this socket.
+    pub fn arrivals(&self) -> io::Result<Arrivals> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let socket = self.socket.try_clone()?;
+        socket.set_read_timeout(Some(Duration::from_millis(10)))?;
+        let (sender, waiting) = std::sync::mpsc::sync_channel(MAX_WAITING);
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let (label, transcript, stopped) = (self.label.clone(), self.transcript.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+            while !stopped.load(Ordering::SeqCst) {
+                match socket.recv_from(&mut buf) {
+                    Ok((n, from)) => {
+                        let at = Instant::now();
+                        let bytes = buf[..n].to_vec();
+                        transcript.push(
+                            &label,
+                            Direction::Received,
+                            format!("{} from {from}", super::text::escape(&bytes)),
+                        );
+                        // A full queue drops the datagram: the check reads far fewer.
+                        let _ = sender.try_send(Stamped { datagram: Datagram { bytes, from }, at });
+                    }
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    // Timeouts (to look at `stop`), and ICMP errors from earlier sends.
+                    Err(_) => {}
+                }
+            }
+        });
+        Ok(Arrivals { waiting, stop, thread: Some(thread) })
+    }
+}
+
+impl Arrivals {
+    /// The next datagram, waiting until `deadline` at most.
+    pub fn next_until(&self, deadline: Instant) -> Option<Stamped> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        self.waiting.recv_timeout(wait).ok()
+    }
+
+    /// The next datagram, waiting `within` at most.
+    pub fn next(&self, within: Duration) -> Option<Stamped> {
+        self.next_until(Instant::now() + within)
+    }
+}
+
+impl Drop for Arrivals {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

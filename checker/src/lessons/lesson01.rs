@@ -240,7 +240,7 @@ fn client_refused(ctx: &mut Ctx) -> Outcome {
         ));
     }
     if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
-        return Err(Failure::new(did, expected, format!("a crash: {}", err.lines().next().unwrap_or_default())));
+        return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
     }
     if err.trim().is_empty() {
         return Err(Failure::new(

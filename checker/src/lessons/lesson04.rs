@@ -2,7 +2,10 @@
 //! with a timeout and sends again.
 
 use super::{Check, Lesson};
-use crate::harness::{describe_status, text, Ctx, Failure, Outcome, Program, Udp, UdpServer};
+use crate::harness::udp::{Arrivals, Stamped};
+use crate::harness::{
+    checker_trouble, describe_status, exited_early, text, Ctx, Failure, Outcome, Program, Udp, UdpServer,
+};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -76,7 +79,8 @@ pub static LESSON: Lesson = Lesson {
     ],
 };
 
-/// The client's timeout and retries in the client checks: small, to stay fast.
+/// The client's timeout (before `SOCKETLINGS_SLOW`) and retries in the
+/// client checks: small, to stay fast.
 const TIMEOUT_MS: u64 = 200;
 const RETRIES: u32 = 2;
 
@@ -151,17 +155,31 @@ fn keeps_boundaries(ctx: &mut Ctx) -> Outcome {
     for m in messages {
         socket.send_to(m, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
     }
-    let got = socket.collect(ctx.timing.reply(), 3);
-    let got: Vec<&[u8]> = got.iter().map(|d| d.bytes.as_slice()).collect();
-    if got == messages {
+    let mut got = socket.collect(ctx.timing.reply(), 3);
+    // A fourth datagram, soon after, is one too many.
+    if got.len() == 3 {
+        got.extend(socket.poll(ctx.timing.ms(100)));
+    }
+    let mut got: Vec<&[u8]> = got.iter().map(|d| d.bytes.as_slice()).collect();
+    // UDP does not promise order (a server may answer each datagram from a
+    // process of its own): the count and the contents must match, in any order.
+    let shown = show(&got);
+    got.sort_unstable();
+    let mut wanted = messages.to_vec();
+    wanted.sort_unstable();
+    if got == wanted {
         return Ok(());
     }
-    let show = |list: &[&[u8]]| list.iter().map(|m| text::escape(m)).collect::<Vec<_>>().join(", ");
     Err(Failure::new(
         did,
-        format!("three datagrams: {}", show(&messages)),
-        format!("{} datagram(s): {}", got.len(), show(&got)),
+        format!("three datagrams, in any order: {}", show(&messages)),
+        format!("{} datagram(s): {shown}", got.len()),
     ))
+}
+
+/// Datagrams as a list a person reads: "\"one\", \"two\"".
+fn show(list: &[&[u8]]) -> String {
+    list.iter().map(|m| text::escape(m)).collect::<Vec<_>>().join(", ")
 }
 
 fn large_datagram(ctx: &mut Ctx) -> Outcome {
@@ -199,42 +217,83 @@ fn empty_datagram(ctx: &mut Ctx) -> Outcome {
     expect_echo(ctx, &socket, server.addr, b"still there?", &format!("{did}, then \"still there?\""))
 }
 
-/// Starts the client towards a checker socket; returns it, the socket and the start time.
-fn start_client(ctx: &mut Ctx, message: &str) -> Result<(Program, Udp, Instant, String), Failure> {
+/// A client the check started, the checker's socket it sends to (received
+/// by a thread that stamps each datagram as it arrives), and the timeout
+/// it was given.
+struct Client {
+    program: Program,
+    /// The checker's socket: answers go from it, as a server's would.
+    socket: Udp,
+    arrivals: Arrivals,
+    timeout: Duration,
+    did: String,
+}
+
+/// Starts the client towards a checker socket, with `--timeout-ms` scaled by
+/// `SOCKETLINGS_SLOW` like every deadline of the check.
+fn start_client(ctx: &mut Ctx, message: &str) -> Result<Client, Failure> {
     let socket = ctx.udp()?;
-    let addr = socket.local_addr().map_err(|e| crate::harness::checker_trouble("read an address", &e))?;
+    let addr = socket.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
+    let arrivals = socket.arrivals().map_err(|e| checker_trouble("receive datagrams", &e))?;
+    let timeout = ctx.timing.ms(TIMEOUT_MS).max(Duration::from_millis(1));
     let args: Vec<String> = [
         "client",
         &addr.to_string(),
         message,
         "--timeout-ms",
-        &TIMEOUT_MS.to_string(),
+        &timeout.as_millis().to_string(),
         "--retries",
         &RETRIES.to_string(),
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let client = ctx.spawn("client", &args)?;
-    let did = format!("started `{}` (the checker plays the server)", client.log().command_line);
-    Ok((client, socket, Instant::now(), did))
+    let program = ctx.spawn("client", &args)?;
+    let did = format!("started `{}` (the checker plays the server)", program.log().command_line);
+    Ok(Client { program, socket, arrivals, timeout, did })
 }
 
-fn first_datagram(ctx: &Ctx, socket: &Udp, did: &str) -> Result<crate::harness::Datagram, Failure> {
-    socket.recv(ctx.timing.ready()).map_err(|end| {
-        Failure::new(did, "a datagram from the client", end.describe())
-            .hint("The client sends MESSAGE to the address on its command line with `send_to`.")
-    })
+/// The client's first datagram, as soon as it arrives; a client that exits
+/// first fails at once, with its exit status and stderr.
+fn first_datagram(ctx: &mut Ctx, client: &mut Client) -> Result<Stamped, Failure> {
+    let within = ctx.timing.ready();
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(first) = client.arrivals.next(Duration::from_millis(20)) {
+            ctx.mark_ready(&client.program);
+            return Ok(first);
+        }
+        if let Some(status) = client.program.try_status() {
+            // It may have sent just before it exited.
+            if let Some(first) = client.arrivals.next(Duration::from_millis(20)) {
+                ctx.mark_ready(&client.program);
+                return Ok(first);
+            }
+            return Err(exited_early(&client.did, "a datagram from the client", status, &client.program));
+        }
+        if Instant::now() >= deadline {
+            ctx.mark_never_ready(
+                &mut client.program,
+                format!("the client never sent a datagram within {} ms", within.as_millis()),
+            );
+            return Err(Failure::new(
+                &client.did,
+                "a datagram from the client",
+                format!("no datagram within {} ms", within.as_millis()),
+            )
+            .hint("The client sends MESSAGE to the address on its command line with `send_to`."));
+        }
+    }
 }
 
 fn client_sends_message(ctx: &mut Ctx) -> Outcome {
     let message = "hello over UDP";
-    let (_client, socket, _, did) = start_client(ctx, message)?;
-    let d = first_datagram(ctx, &socket, &did)?;
+    let mut client = start_client(ctx, message)?;
+    let d = first_datagram(ctx, &mut client)?.datagram;
     if d.bytes == message.as_bytes() {
         return Ok(());
     }
-    let failure = Failure::new(did, text::escape(message.as_bytes()), text::escape(&d.bytes));
+    let failure = Failure::new(client.did, text::escape(message.as_bytes()), text::escape(&d.bytes));
     Err(Failure { diff: Some((message.as_bytes().to_vec(), d.bytes)), ..failure })
 }
 
@@ -259,64 +318,84 @@ fn expect_printed(ctx: &Ctx, client: &mut Program, answer: &[u8], did: &str) -> 
 }
 
 fn client_prints_answer(ctx: &mut Ctx) -> Outcome {
-    let (mut client, socket, _, did) = start_client(ctx, "ping")?;
-    let d = first_datagram(ctx, &socket, &did)?;
+    let mut client = start_client(ctx, "ping")?;
+    let d = first_datagram(ctx, &mut client)?.datagram;
     let answer = b"PONG FROM THE CHECKER";
-    let _ = socket.send_to(answer, d.from);
-    expect_printed(ctx, &mut client, answer, &format!("{did}, answered {}", text::escape(answer)))
+    let _ = client.socket.send_to(answer, d.from);
+    let did = format!("{}, answered {}", client.did, text::escape(answer));
+    expect_printed(ctx, &mut client.program, answer, &did)
 }
 
 fn client_resends(ctx: &mut Ctx) -> Outcome {
-    let (mut client, socket, _, did) = start_client(ctx, "anyone?")?;
-    let first = first_datagram(ctx, &socket, &did)?;
-    let first_at = Instant::now();
-    let did = format!("{did}, ignored its first datagram");
-    let second = socket.recv(ctx.timing.ms(TIMEOUT_MS * 4)).map_err(|end| {
-        Failure::new(&did, format!("the same datagram again after about {TIMEOUT_MS} ms"), end.describe())
+    let mut client = start_client(ctx, "anyone?")?;
+    let first = first_datagram(ctx, &mut client)?;
+    let timeout = client.timeout;
+    let t = timeout.as_millis();
+    let did = format!("{}, ignored its first datagram", client.did);
+    // Both times are stamped where the datagrams arrived.
+    let second = client.arrivals.next_until(first.at + timeout * 4 + ctx.timing.reply()).ok_or_else(|| {
+        let status = client.program.try_status().map(|s| format!(", and the client {}", describe_status(s)));
+        Failure::new(
+            &did,
+            format!("the same datagram again after about {t} ms"),
+            format!(
+                "no second datagram within {} ms{}",
+                (timeout * 4 + ctx.timing.reply()).as_millis(),
+                status.unwrap_or_default()
+            ),
+        )
     })?;
-    let gap = first_at.elapsed();
-    if second.bytes != first.bytes {
-        return Err(Failure::new(&did, "the same datagram again", text::escape(&second.bytes)));
+    let gap = second.at.duration_since(first.at);
+    if second.datagram.bytes != first.datagram.bytes {
+        return Err(Failure::new(&did, "the same datagram again", text::escape(&second.datagram.bytes)));
     }
-    if gap < Duration::from_millis(TIMEOUT_MS * 7 / 10) {
-        return Err(Failure::new(&did, format!("a resend after about {TIMEOUT_MS} ms (--timeout-ms)"), format!("a resend after {} ms", gap.as_millis()))
+    if gap < timeout * 7 / 10 {
+        return Err(Failure::new(&did, format!("a resend after about {t} ms (--timeout-ms)"), format!("a resend after {} ms", gap.as_millis()))
             .hint("Wait for the answer (with the read timeout) before sending again: a resend only makes sense once the wait is over."));
     }
     let answer = b"here I am";
-    let _ = socket.send_to(answer, second.from);
-    expect_printed(ctx, &mut client, answer, &format!("{did}, answered the second"))
+    let _ = client.socket.send_to(answer, second.datagram.from);
+    expect_printed(ctx, &mut client.program, answer, &format!("{did}, answered the second"))
 }
 
 fn client_gives_up(ctx: &mut Ctx) -> Outcome {
-    let (mut client, socket, started, did) = start_client(ctx, "hello?")?;
-    let did = format!("{did} and never answered");
-    let tries = u64::from(RETRIES) + 1;
+    let mut client = start_client(ctx, "hello?")?;
+    let first = first_datagram(ctx, &mut client)?;
+    let timeout = client.timeout;
+    let did = format!("{} and never answered", client.did);
+    let tries = RETRIES + 1;
     let expected = format!(
-        "{tries} datagrams (1 + {RETRIES} resends), then a non-zero exit after about {} ms",
-        tries * TIMEOUT_MS
+        "{tries} datagrams (1 + {RETRIES} resends), then a non-zero exit about {} ms after the first",
+        (timeout * tries).as_millis()
     );
-    // Count datagrams until the client exits (or clearly will not).
-    let deadline = started + ctx.timing.ms(tries * TIMEOUT_MS + 1500);
-    let mut datagrams = 0;
+    // Count datagrams until the client exits (or clearly will not); times
+    // run from the first datagram's arrival, whenever the client started.
+    let deadline = first.at + timeout * tries + ctx.timing.ms(1500);
+    let mut datagrams = 1;
     let (status, elapsed) = loop {
-        if let Some(status) = client.try_status() {
-            break (Some(status), started.elapsed());
+        if let Some(status) = client.program.try_status() {
+            break (Some(status), first.at.elapsed());
         }
         if Instant::now() >= deadline {
-            break (None, started.elapsed());
+            break (None, first.at.elapsed());
         }
-        datagrams += usize::from(socket.poll(Duration::from_millis(10)).is_some());
+        datagrams += usize::from(client.arrivals.next(Duration::from_millis(10)).is_some());
     };
-    datagrams += socket.collect(Duration::from_millis(20), 20).len();
+    while client.arrivals.next(Duration::from_millis(20)).is_some() {
+        datagrams += 1;
+    }
     let Some(status) = status else {
         return Err(Failure::new(
             did,
             expected,
-            format!("{datagrams} datagram(s), and the client was still running after {} ms", elapsed.as_millis()),
+            format!(
+                "{datagrams} datagram(s), and the client was still running {} ms after the first",
+                elapsed.as_millis()
+            ),
         )
         .hint("Stop after R resends: a client must not wait forever for an answer that may never come."));
     };
-    if datagrams as u64 != tries {
+    if datagrams != tries as usize {
         return Err(Failure::new(
             did,
             expected,
@@ -327,12 +406,16 @@ fn client_gives_up(ctx: &mut Ctx) -> Outcome {
         return Err(Failure::new(did, expected, "exit status 0")
             .hint("No answer at all is a failure: return an error so the exit status is non-zero."));
     }
-    let (low, high) = (u64::from(RETRIES) * TIMEOUT_MS, tries * TIMEOUT_MS + 700);
-    if !(low..=high).contains(&(elapsed.as_millis() as u64)) {
-        return Err(Failure::new(did, expected, format!("the client gave up after {} ms", elapsed.as_millis()))
-            .hint("Each try waits --timeout-ms for the answer: no more, no less."));
+    let (low, high) = (timeout * RETRIES, timeout * tries + ctx.timing.ms(700));
+    if !(low..=high).contains(&elapsed) {
+        return Err(Failure::new(
+            did,
+            expected,
+            format!("the client gave up {} ms after its first datagram", elapsed.as_millis()),
+        )
+        .hint("Each try waits --timeout-ms for the answer: no more, no less."));
     }
-    let (err, _) = client.stderr().snapshot();
+    let (err, _) = client.program.stderr().snapshot();
     if err.iter().all(u8::is_ascii_whitespace) {
         return Err(Failure::new(did, "a message on stderr saying no answer came", "nothing on stderr"));
     }

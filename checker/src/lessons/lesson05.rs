@@ -74,15 +74,21 @@ fn checker_receivers(ctx: &mut Ctx) -> Result<(u16, Udp, Udp), Failure> {
     Ok((port, ctx.wrap_udp("receiver", first), ctx.wrap_udp("receiver", second)))
 }
 
-fn run_sender(ctx: &mut Ctx, port: u16, message: &str, count: u32, interval_ms: u64) -> Result<Program, Failure> {
+/// Runs the sender with `--count` and `--interval-ms` (`interval` is
+/// already scaled by `SOCKETLINGS_SLOW`, like every window of the check).
+fn run_sender(ctx: &mut Ctx, port: u16, message: &str, count: u32, interval: Duration) -> Result<Program, Failure> {
     let target = SocketAddr::from((LOOPBACK_BROADCAST, port)).to_string();
-    let args = ["sender", &target, message, "--count", &count.to_string(), "--interval-ms", &interval_ms.to_string()];
+    let interval = interval.as_millis().to_string();
+    let args = ["sender", &target, message, "--count", &count.to_string(), "--interval-ms", &interval];
     ctx.spawn("sender", &args.map(String::from))
 }
 
 /// Collects the datagrams `receiver` gets until the sender has exited and
-/// a little after; returns them with the arrival times.
+/// a little after; returns them with the moments they arrived (stamped by
+/// a thread that receives them as they come). A sender that sent nothing
+/// and still runs at the end is remembered as never ready.
 fn gather(ctx: &Ctx, sender: &mut Program, receiver: &Udp, within: Duration) -> Vec<(Vec<u8>, Instant)> {
+    let Ok(arrivals) = receiver.arrivals() else { return Vec::new() };
     let deadline = Instant::now() + within;
     let mut got = Vec::new();
     let mut exited_at = None;
@@ -93,9 +99,14 @@ fn gather(ctx: &Ctx, sender: &mut Program, receiver: &Udp, within: Duration) -> 
         if exited_at.is_some_and(|at| at.elapsed() > ctx.timing.ms(100)) {
             break;
         }
-        if let Some(d) = receiver.poll(Duration::from_millis(10)) {
-            got.push((d.bytes, Instant::now()));
+        if let Some(d) = arrivals.next(Duration::from_millis(10)) {
+            got.push((d.datagram.bytes, d.at));
         }
+    }
+    if got.is_empty() {
+        ctx.mark_never_ready(sender, format!("the sender sent nothing within {} ms", within.as_millis()));
+    } else {
+        ctx.mark_ready(sender);
     }
     got
 }
@@ -117,7 +128,7 @@ fn nothing_arrived(did: &str, expected: &str, sender: &mut Program) -> Failure {
 
 fn sender_broadcasts(ctx: &mut Ctx) -> Outcome {
     let (port, receiver, _) = checker_receivers(ctx)?;
-    let mut sender = run_sender(ctx, port, "hello everyone", 1, 10)?;
+    let mut sender = run_sender(ctx, port, "hello everyone", 1, ctx.timing.ms(10))?;
     let did = format!(
         "bound a receiver to 0.0.0.0:{port}, ran the sender towards {LOOPBACK_BROADCAST}:{port} with --count 1"
     );
@@ -131,8 +142,12 @@ fn sender_broadcasts(ctx: &mut Ctx) -> Outcome {
 
 fn sender_reaches_two(ctx: &mut Ctx) -> Outcome {
     let (port, first, second) = checker_receivers(ctx)?;
-    let mut sender = run_sender(ctx, port, "to all", 3, 30)?;
-    let did = format!("bound two receivers to 0.0.0.0:{port}, ran the sender with --count 3 --interval-ms 30");
+    let interval = ctx.timing.ms(30);
+    let mut sender = run_sender(ctx, port, "to all", 3, interval)?;
+    let did = format!(
+        "bound two receivers to 0.0.0.0:{port}, ran the sender with --count 3 --interval-ms {}",
+        interval.as_millis()
+    );
     let within = ctx.timing.exit();
     let a = gather(ctx, &mut sender, &first, within);
     let b = gather(ctx, &mut sender, &second, ctx.timing.ms(50));
@@ -150,21 +165,21 @@ fn sender_reaches_two(ctx: &mut Ctx) -> Outcome {
 
 fn sender_count_and_interval(ctx: &mut Ctx) -> Outcome {
     let (port, receiver, _) = checker_receivers(ctx)?;
-    let (count, interval) = (5u32, 80u64);
+    let (count, interval) = (5u32, ctx.timing.ms(80));
     let mut sender = run_sender(ctx, port, "tick", count, interval)?;
-    let did = format!("ran the sender with --count {count} --interval-ms {interval}");
-    let span_ms = u64::from(count - 1) * interval;
-    let expected = format!("{count} datagrams over about {span_ms} ms, then exit 0");
-    let got = gather(ctx, &mut sender, &receiver, ctx.timing.ms(span_ms + 2000));
+    let did = format!("ran the sender with --count {count} --interval-ms {}", interval.as_millis());
+    let span_expected = interval * (count - 1);
+    let expected = format!("{count} datagrams over about {} ms, then exit 0", span_expected.as_millis());
+    let got = gather(ctx, &mut sender, &receiver, span_expected + ctx.timing.ms(2000));
     if got.is_empty() {
         return Err(nothing_arrived(&did, &expected, &mut sender));
     }
     if got.len() != count as usize {
         return Err(Failure::new(did, expected, format!("{} datagrams", got.len())));
     }
-    let span = got[got.len() - 1].1.duration_since(got[0].1).as_millis() as u64;
-    if span < span_ms * 6 / 10 || span > span_ms * 2 + 200 {
-        return Err(Failure::new(did, expected, format!("{} datagrams over {span} ms", got.len())));
+    let span = got[got.len() - 1].1.duration_since(got[0].1);
+    if span < span_expected * 6 / 10 || span > span_expected * 2 + ctx.timing.ms(200) {
+        return Err(Failure::new(did, expected, format!("{} datagrams over {} ms", got.len(), span.as_millis())));
     }
     match sender.wait_exit(ctx.timing.exit()) {
         Some(status) if status.success() => Ok(()),
@@ -173,26 +188,44 @@ fn sender_count_and_interval(ctx: &mut Ctx) -> Outcome {
     }
 }
 
+/// The datagram broadcast until a receiver shows it received one.
+const PROBE: &str = "probe";
+
+/// Whether `line` is the probe as a receiver prints it: `<ip:port> probe`
+/// (or `probe` alone: the source is another check's business).
+fn is_probe_line(line: &str) -> bool {
+    let line = line.trim_end_matches('\r');
+    line == PROBE || line.ends_with(&format!(" {PROBE}"))
+}
+
 /// Starts a receiver on `port` and broadcasts probes (every 50 ms, within the
-/// ready deadline) until it prints its first line.
+/// ready deadline) until it prints a line with the probe: only a broadcast
+/// printed shows it receives (a start-up banner does not).
 fn start_receiver(ctx: &mut Ctx, port: u16, sender: &Udp) -> Result<Program, Failure> {
     let mut receiver = ctx.spawn("receiver", &["receiver".into(), port.to_string()])?;
     let target = SocketAddr::from((LOOPBACK_BROADCAST, port));
-    let did = format!("started `{}` and broadcast \"probe\" to {target} every 50 ms", receiver.log().command_line);
+    let did = format!("started `{}` and broadcast \"{PROBE}\" to {target} every 50 ms", receiver.log().command_line);
     let within = ctx.timing.ready();
     let deadline = Instant::now() + within;
+    let printed_probe = |out: &[u8]| String::from_utf8_lossy(out).lines().any(is_probe_line);
     while Instant::now() < deadline {
-        let _ = sender.send_to(b"probe", target);
-        let (_, printed) =
-            receiver.stdout().wait_for(Instant::now() + Duration::from_millis(50), |out| out.contains(&b'\n'));
+        let _ = sender.send_to(PROBE.as_bytes(), target);
+        let (_, printed) = receiver.stdout().wait_for(Instant::now() + Duration::from_millis(50), printed_probe);
         if printed {
+            ctx.mark_ready(&receiver);
             return Ok(receiver);
         }
         if let Some(status) = receiver.try_status() {
             return Err(exited_early(&did, "the receiver to print the probe", status, &receiver));
         }
     }
-    Err(Failure::new(did, "a line on stdout for the probes", format!("nothing printed in {} ms", within.as_millis())))
+    ctx.mark_never_ready(&mut receiver, format!("the receiver printed no broadcast within {} ms", within.as_millis()));
+    let (out, _) = receiver.stdout().snapshot();
+    let got = match String::from_utf8_lossy(&out).lines().next() {
+        Some(line) => format!("only the line {} in {} ms", text::escape(line.as_bytes()), within.as_millis()),
+        None => format!("nothing printed in {} ms", within.as_millis()),
+    };
+    Err(Failure::new(did, format!("a line with the broadcast \"{PROBE}\" on stdout"), got))
 }
 
 /// Broadcasts `message` and expects the line `<sender> <message>` from `receiver`.
@@ -223,7 +256,7 @@ fn expect_line(ctx: &Ctx, receiver: &Program, sender: &Udp, port: u16, message: 
 fn receiver_prints(ctx: &mut Ctx) -> Outcome {
     let port = free_port()?;
     let sender = ctx.wrap_udp("sender", broadcaster().map_err(|e| checker_trouble("make a broadcast socket", &e))?);
-    start_receiver(ctx, port, &sender).map(drop).map_err(|failure| {
+    let receiver = start_receiver(ctx, port, &sender).map_err(|failure| {
         if failure.got.starts_with("nothing printed") {
             Failure {
                 meaning: Some(
@@ -236,7 +269,22 @@ fn receiver_prints(ctx: &mut Ctx) -> Outcome {
         } else {
             failure
         }
-    })
+    })?;
+    // The receiver prints datagrams and nothing else: its first line is the
+    // first broadcast it received.
+    let (out, _) = receiver.stdout().snapshot();
+    let out = String::from_utf8_lossy(&out);
+    let first = out.lines().next().unwrap_or_default();
+    if is_probe_line(first) {
+        return Ok(());
+    }
+    let target = SocketAddr::from((LOOPBACK_BROADCAST, port));
+    Err(Failure::new(
+        format!("started `{}` and broadcast \"{PROBE}\" to {target}", receiver.log().command_line),
+        format!("its first line to be the broadcast: `<ip>:<port> {PROBE}`"),
+        format!("the first line {}", text::escape(first.as_bytes())),
+    )
+    .hint("Print each datagram received, on a line of its own, and nothing else (no start-up banner): the lines are what the other program reads."))
 }
 
 fn receiver_shows_source(ctx: &mut Ctx) -> Outcome {

@@ -65,8 +65,14 @@ pub static LESSON: Lesson = Lesson {
     ],
 };
 
-/// The idle timeout the checks pass (`--idle-timeout-ms`).
+/// The idle timeout the checks pass (`--idle-timeout-ms`), before
+/// `SOCKETLINGS_SLOW` scales it like every window of the checks.
 const IDLE_MS: u64 = 300;
+
+/// The idle timeout passed to the server, scaled.
+fn idle(ctx: &Ctx) -> Duration {
+    ctx.timing.ms(IDLE_MS).max(Duration::from_millis(1))
+}
 
 /// A server started by a check, with the address it printed.
 struct Listening {
@@ -76,7 +82,7 @@ struct Listening {
 
 /// Starts `server addr` and waits for its `listening on <address>` line.
 fn start_at(ctx: &mut Ctx, addr: &str) -> Result<Listening, Failure> {
-    let args = ["server", addr, "--idle-timeout-ms", &IDLE_MS.to_string()].map(String::from);
+    let args = ["server", addr, "--idle-timeout-ms", &idle(ctx).as_millis().to_string()].map(String::from);
     let mut program = ctx.spawn("server", &args)?;
     let did = format!("started `{}`", program.log().command_line);
     let expected = "a first line `listening on <address>` on stdout";
@@ -88,7 +94,10 @@ fn start_at(ctx: &mut Ctx, addr: &str) -> Result<Listening, Failure> {
             let line = out.lines().next().unwrap_or_default().trim_end();
             let printed = line.strip_prefix("listening on ").and_then(|a| a.trim().parse::<SocketAddr>().ok());
             return match printed {
-                Some(addr) => Ok(Listening { program, addr }),
+                Some(addr) => {
+                    ctx.mark_ready(&program);
+                    Ok(Listening { program, addr })
+                }
                 None => Err(Failure::new(did, expected, format!("the line {line:?}"))),
             };
         }
@@ -96,6 +105,8 @@ fn start_at(ctx: &mut Ctx, addr: &str) -> Result<Listening, Failure> {
             return Err(exited_early(&did, expected, status, &program));
         }
         if Instant::now() >= deadline {
+            let waited = ctx.timing.ready().as_millis();
+            ctx.mark_never_ready(&mut program, format!("the server printed no line within {waited} ms"));
             return Err(Failure::new(did, expected, "no line on stdout")
                 .hint("Print `listening on <address>` as soon as the socket listens, and flush stdout."));
         }
@@ -172,14 +183,15 @@ fn idle_timeout(ctx: &mut Ctx) -> Outcome {
     let (server, mut conn) = start(ctx)?;
     conn.read_line(ctx.timing.reply());
     let started = Instant::now();
+    let idle = idle(ctx);
     let did = format!("read the greeting from {}, then sent nothing", server.addr);
-    expect_line(&mut conn, "timeout", ctx.timing.ms(IDLE_MS + 1500), &did)?;
-    let waited = started.elapsed().as_millis() as u64;
-    if !(IDLE_MS * 7 / 10..=IDLE_MS + 700).contains(&waited) {
+    expect_line(&mut conn, "timeout", idle + ctx.timing.ms(1500), &did)?;
+    let waited = started.elapsed();
+    if waited < idle * 7 / 10 || waited > idle + ctx.timing.ms(700) {
         return Err(Failure::new(
             did,
-            format!("`timeout` after about {IDLE_MS} ms"),
-            format!("`timeout` after {waited} ms"),
+            format!("`timeout` after about {} ms", idle.as_millis()),
+            format!("`timeout` after {} ms", waited.as_millis()),
         ));
     }
     let after = conn.closed_within(ctx.timing.reply());
@@ -193,10 +205,15 @@ fn idle_timeout(ctx: &mut Ctx) -> Outcome {
 fn busy_client_stays(ctx: &mut Ctx) -> Outcome {
     let (_server, mut conn) = start(ctx)?;
     conn.read_line(ctx.timing.reply());
+    let idle = idle(ctx);
     for i in 1..=8 {
-        std::thread::sleep(Duration::from_millis(IDLE_MS / 3));
+        std::thread::sleep(idle / 3);
         let line = format!("still here {i}\n");
-        let did = format!("sent a line every {} ms (timeout {IDLE_MS} ms); this is line {i} of 8", IDLE_MS / 3);
+        let did = format!(
+            "sent a line every {} ms (timeout {} ms); this is line {i} of 8",
+            (idle / 3).as_millis(),
+            idle.as_millis()
+        );
         exchange(&mut conn, line.as_bytes(), line.as_bytes(), ctx.timing.reply(), &did)?;
     }
     Ok(())

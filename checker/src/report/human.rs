@@ -31,8 +31,28 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
         render_not_run(out, lesson);
         return;
     }
+    let mut todos_shown: Vec<&str> = Vec::new();
     for check in &lesson.checks {
+        // A todo!() already shown above: one line says so.
+        if let Some(place) = check.failure.as_ref().and_then(|f| f.todo.as_deref()).map(todo_place) {
+            if todos_shown.contains(&place) {
+                let _ = writeln!(out, " {RED}✗{RED:#} {}  {}", check.name, tail(check, durations));
+                let _ = writeln!(out, "     {DIM}stopped at the same todo!() (see above){DIM:#}");
+                continue;
+            }
+            todos_shown.push(place);
+            render_check(out, check, durations);
+            render_same_todo(out, lesson, check, place);
+            continue;
+        }
+        if check.failure.as_ref().is_some_and(|f| f.stopped_by.is_some()) {
+            // The cause is shown in full under the check that found it.
+            let _ = writeln!(out, " {RED}✗{RED:#} {}  {}", check.name, tail(check, durations));
+            let _ = writeln!(out, "     {DIM}not run: the same cause (see above){DIM:#}");
+            continue;
+        }
         render_check(out, check, durations);
+        render_stopped(out, lesson, check);
     }
     let _ = writeln!(out);
     let passed = lesson.checks_passed();
@@ -90,17 +110,53 @@ fn render_not_run(out: &mut String, lesson: &LessonReport) {
     let _ = writeln!(out, "{RED}0/{} checks passed{RED:#} · 0/{} points", lesson.checks.len(), lesson.max_score);
 }
 
-fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
+/// "0/2 pt · 12 ms", dimmed.
+fn tail(check: &CheckReport, durations: bool) -> String {
     let mut tail = format!("{}/{} pt", check.points, check.max_points);
     if durations {
         let _ = write!(tail, " · {} ms", check.duration_ms);
     }
-    let tail = format!("{DIM}{tail}{DIM:#}");
+    format!("{DIM}{tail}{DIM:#}")
+}
+
+/// Where a todo!() is: "src/server.rs:38" of "src/server.rs:38 — the todo!() that says …".
+fn todo_place(todo: &str) -> &str {
+    todo.split(" — ").next().unwrap_or(todo)
+}
+
+/// Under the first check that stopped at a todo!(), the later checks that
+/// stopped at the same one.
+fn render_same_todo(out: &mut String, lesson: &LessonReport, check: &CheckReport, place: &str) {
+    let later: Vec<&str> = lesson
+        .checks
+        .iter()
+        .filter(|c| c.name != check.name)
+        .filter(|c| c.failure.as_ref().and_then(|f| f.todo.as_deref()).map(todo_place) == Some(place))
+        .map(|c| c.name.as_str())
+        .collect();
+    if later.is_empty() {
+        return;
+    }
+    let checks = if later.len() == 1 { "check" } else { "checks" };
+    let _ = writeln!(
+        out,
+        "     {BOLD}stopped{BOLD:#}   {} later {checks} stopped at this todo!() too (marked below)",
+        later.len()
+    );
+}
+
+fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
+    let tail = tail(check, durations);
     let Some(failure) = &check.failure else {
         let _ = writeln!(out, " {GREEN}✓{GREEN:#} {}  {tail}", check.name);
         return;
     };
     let _ = writeln!(out, " {RED}✗{RED:#} {}  {tail}", check.name);
+    if failure.stopped_by.is_some() {
+        // One line: the cause is shown in full under the check that found it.
+        let _ = writeln!(out, "     {DIM}{}{DIM:#}", printable(&failure.got));
+        return;
+    }
     let field = |out: &mut String, name: &str, value: &str| {
         let value = printable(value);
         let mut lines = value.lines();
@@ -158,10 +214,10 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         }
     }
     for program in &failure.programs {
-        if program.stdout.is_empty() && program.stderr.is_empty() {
+        if program.stdout.is_empty() && program.stderr.is_empty() && program.status.is_none() {
             continue;
         }
-        let status = printable(program.status.as_deref().unwrap_or("was stopped by the checker"));
+        let status = printable(program.status.as_deref().unwrap_or("was still running; the checker stopped it"));
         let (command_line, label) = (printable(&program.command_line), printable(&program.label));
         let _ = writeln!(out, "     {BOLD}your program{BOLD:#} {DIM}`{command_line}` {status}{DIM:#}");
         for line in &program.stdout {
@@ -175,6 +231,31 @@ fn render_check(out: &mut String, check: &CheckReport, durations: bool) {
         }
     }
     let _ = writeln!(out, "     {YELLOW}hint{YELLOW:#}      {}", printable(&failure.hint));
+    let _ = writeln!(out);
+}
+
+/// Under the check that found a program never ready, the later checks
+/// that were not run for that cause.
+fn render_stopped(out: &mut String, lesson: &LessonReport, check: &CheckReport) {
+    let stopped: Vec<&str> = lesson
+        .checks
+        .iter()
+        .filter(|c| c.failure.as_ref().and_then(|f| f.stopped_by.as_deref()) == Some(check.name.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if stopped.is_empty() {
+        return;
+    }
+    // The check's block ends with an empty line: the list goes just before it.
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    let checks = if stopped.len() == 1 { "check" } else { "checks" };
+    let _ = writeln!(
+        out,
+        "     {BOLD}stopped{BOLD:#}   for this cause, {} later {checks} that start it the same way were not run (marked below)",
+        stopped.len()
+    );
     let _ = writeln!(out);
 }
 

@@ -131,6 +131,10 @@ pub struct CheckReport {
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FailureReport {
+    /// The check was not run: an earlier check (named here) saw the same
+    /// program never become ready, and `got` says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
     pub did: String,
     pub expected: String,
     pub got: String,
