@@ -131,7 +131,7 @@ pub fn read_response(
         let body = conn.read_to_close(MAX_BODY, within);
         response.body = body.bytes;
         response.close_delimited = true;
-        if matches!(body.end, End::Complete | End::Reset) || framing == Framing::Salvage {
+        if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
             return Ok(response);
         }
         let mut failure = Failure::new(
