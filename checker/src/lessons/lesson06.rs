@@ -867,7 +867,7 @@ fn idle_close(ctx: &mut Ctx) -> Outcome {
     // A `408 Request Timeout` before the close is allowed (RFC 9110 §15.5.9).
     let quiet =
         after.bytes.is_empty() || after.bytes.starts_with(b"HTTP/1.1 408") || after.bytes.starts_with(b"HTTP/1.0 408");
-    if matches!(after.end, End::Complete | End::Reset) && quiet {
+    if matches!(after.end, End::Complete | End::ClosedAsAsked | End::Reset) && quiet {
         return Ok(());
     }
     Err(Failure::new(did, format!("the connection to be closed after about {idle} ms of silence"), after.describe()))
