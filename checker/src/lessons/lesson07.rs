@@ -226,7 +226,8 @@ impl Uploads {
         let did = format!("uploaded {name:?} ({} bytes)", body.len());
         send(&mut conn, header(name, body.len()).as_bytes(), ctx.timing.reply(), &did)?;
         send(&mut conn, body, ctx.timing.reply(), &did)?;
-        expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.ms(5000), &did)?;
+        // Small files: time to write and sync them, with room to spare.
+        expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.ms(2000), &did)?;
         // Whether `OK` came too early is the business of the check named
         // for it: here the file has a moment to settle.
         self.expect_saved_within(name, body, &did, ctx.timing.ms(1000))
