@@ -14,25 +14,77 @@ fn skeleton_fails_and_says_where_to_start() {
     assert_skeleton_fails("lesson3");
 }
 
-/// (fixture, the check that must reject it)
-const BROKEN: &[(&str, &str)] = &[
-    ("l3-no-welcome", "the server sends `Welcome!` to a new client"),
-    ("l3-no-comma", "the server answers a name with `Hello, <name>!`"),
-    ("l3-keeps-cr", "a `\\r\\n` line end is read as the end of the line"),
-    ("l3-exit-ends-server", "`exit` closes that connection only"),
-    ("l3-sequential", "a second client is served while the first stays connected and silent"),
-    ("l3-shared-name", "50 clients connected at once each get exactly their own answers"),
-    ("l3-per-read", "a line that arrives in two pieces gets one answer"),
-    ("l3-per-read", "two lines that arrive in one piece get two answers"),
-    ("l3-ascii-only", "non-ASCII names round-trip (张伟, Zoë)"),
-    ("l3-exit-on-error", "a client that leaves without `exit`, or resets, disturbs no one"),
-    ("l3-client-no-welcome", "the client prints the welcome and each answer in order"),
-    ("l3-client-no-exit", "the client sends `exit` at the end and exits 0"),
+const CR: &str = "a `\\r\\n` line end is read as the end of the line";
+
+const WELCOME: &str = "the server sends `Welcome!` to a new client";
+
+/// Every server check: each starts by reading the welcome line, the sign
+/// that a connection is served.
+const SERVER: &[&str] = &[
+    WELCOME,
+    "the server answers a name with `Hello, <name>!`",
+    CR,
+    "`exit` closes that connection only",
+    "a second client is served while the first stays connected and silent",
+    "50 clients connected at once each get exactly their own answers",
+    "a line that arrives in two pieces gets one answer",
+    "two lines that arrive in one piece get two answers",
+    "non-ASCII names round-trip (张伟, Zoë)",
+    "a client that leaves without `exit`, or resets, disturbs no one",
+];
+
+/// (fixture, every check it may fail)
+const BROKEN: &[(&str, &[&str])] = &[
+    ("l3-no-welcome", SERVER),
+    // Every check but the welcome's reads a greeting.
+    (
+        "l3-no-comma",
+        &[
+            "the server answers a name with `Hello, <name>!`",
+            CR,
+            "`exit` closes that connection only",
+            "a second client is served while the first stays connected and silent",
+            "50 clients connected at once each get exactly their own answers",
+            "a line that arrives in two pieces gets one answer",
+            "two lines that arrive in one piece get two answers",
+            "non-ASCII names round-trip (张伟, Zoë)",
+            "a client that leaves without `exit`, or resets, disturbs no one",
+        ],
+    ),
+    ("l3-keeps-cr", &[CR]),
+    ("l3-cr-ends-line", &[CR]),
+    ("l3-exit-ends-server", &["`exit` closes that connection only"]),
+    // One client at a time: every check with two clients connected fails.
+    (
+        "l3-sequential",
+        &[
+            "a second client is served while the first stays connected and silent",
+            "`exit` closes that connection only",
+            "50 clients connected at once each get exactly their own answers",
+            "a client that leaves without `exit`, or resets, disturbs no one",
+        ],
+    ),
+    ("l3-shared-name", &["50 clients connected at once each get exactly their own answers"]),
+    (
+        "l3-per-read",
+        &["a line that arrives in two pieces gets one answer", "two lines that arrive in one piece get two answers"],
+    ),
+    ("l3-ascii-only", &["non-ASCII names round-trip (张伟, Zoë)"]),
+    ("l3-exit-on-error", &["a client that leaves without `exit`, or resets, disturbs no one"]),
+    ("l3-client-no-welcome", &["the client prints the welcome and each answer in order"]),
+    ("l3-client-no-exit", &["the client sends `exit` at the end and exits 0"]),
 ];
 
 #[test]
-fn each_check_rejects_the_program_broken_for_it() {
-    assert_each_check_rejects_its_broken_program("lesson3", BROKEN);
+fn each_check_rejects_exactly_the_programs_broken_for_it() {
+    assert_each_check_rejects_exactly("lesson3", BROKEN);
+}
+
+#[test]
+fn a_carriage_return_taken_for_a_line_end_is_told_so() {
+    let run = run_fixture("lesson3", "l3-cr-ends-line");
+    let failure = run.failure(CR);
+    assert!(failure["hint"].as_str().unwrap().contains("Hello, !"), "{failure}");
 }
 
 #[test]

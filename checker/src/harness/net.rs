@@ -301,6 +301,60 @@ pub fn free_tcp_port() -> io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// How many connections to a listener on `port` the system has completed
+/// but no program has taken with `accept` yet: the listen queue (backlog).
+/// The kernel finishes the handshake for a listening socket on its own, so
+/// only this queue shows whether a server called `accept`. Read from
+/// `/proc/net/tcp{,6}` (the `rx_queue` of a `LISTEN` socket is its queue
+/// length); `None` where that is not available.
+pub fn waiting_to_be_accepted(port: u16) -> Option<usize> {
+    let mut found = None;
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else { continue };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state), Some(queues)) = (fields.get(1), fields.get(3), fields.get(4)) else {
+                continue;
+            };
+            let listening = *state == "0A";
+            let on_port = local.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok()) == Some(port);
+            if !(listening && on_port) {
+                continue;
+            }
+            let queued = queues.rsplit(':').next().and_then(|q| usize::from_str_radix(q, 16).ok()).unwrap_or(0);
+            *found.get_or_insert(0) += queued;
+        }
+    }
+    found
+}
+
+/// Reads `expected`, then whatever else the program sends until it closes
+/// the connection or `quiet` passes: the reply must be exactly `expected`,
+/// with nothing after it. Extra bytes (a whole buffer sent instead of the
+/// bytes read, say) are shown after the expected ones, with a caret.
+pub fn expect_only(
+    conn: &mut Conn,
+    expected: &[u8],
+    within: Duration,
+    quiet: Duration,
+    did: &str,
+) -> Result<(), super::Failure> {
+    super::expect_bytes(conn, expected, within, did)?;
+    let rest = conn.read_to_close(64 * 1024, quiet);
+    if rest.bytes.is_empty() {
+        return Ok(());
+    }
+    let extra = rest.bytes.len();
+    let got = Received { bytes: [expected, &rest.bytes].concat(), end: rest.end };
+    let mut failure = super::Failure::mismatch(did, expected, &got);
+    failure.meaning = Some(format!(
+        "The reply was right, then {extra} more byte{} came after it{}.",
+        if extra == 1 { "" } else { "s" },
+        if rest.bytes.iter().all(|&b| b == 0) { ", all zero: the rest of a buffer" } else { "" }
+    ));
+    Err(failure)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,5 +367,17 @@ mod tests {
         let some = Received { bytes: b"BYE".to_vec(), end: End::ClosedAsAsked };
         assert_eq!(some.describe(), "\"BYE\", then your program closed the connection (end of stream)");
         assert!(!some.describe().contains("all that was expected"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_listen_queue_shows_a_connection_nobody_accepted() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        assert_eq!(waiting_to_be_accepted(port), Some(0));
+        let _client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        assert_eq!(waiting_to_be_accepted(port), Some(1));
+        let _served = listener.accept().unwrap();
+        assert_eq!(waiting_to_be_accepted(port), Some(0));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Check, Lesson};
 use crate::harness::{expect_bytes, net, text, Ctx, Failure, Outcome, Server};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub static LESSON: Lesson = Lesson {
     number: 1,
@@ -26,10 +26,12 @@ pub static LESSON: Lesson = Lesson {
             run: server_upper_cases,
         },
         Check {
-            name: "the server upper-cases ASCII letters only (digits, punctuation, é, ß, ü unchanged)",
+            name:
+                "the server upper-cases ASCII letters only (spaces, `\\r\\n`, digits, punctuation, é, ß, ü unchanged)",
             points: 1,
-            hint: "Work on bytes: `[u8]::to_ascii_uppercase` changes a-z only. `str::to_uppercase` \
-                   would also turn `ß` into `SS` and `é` into `É`.",
+            hint: "Work on bytes: `[u8]::to_ascii_uppercase` changes a-z only, and keeps every other \
+                   byte. `str::to_uppercase` would also turn `ß` into `SS` and `é` into `É`; `trim` \
+                   would drop the spaces and the `\\r\\n` that belong to the message.",
             run: server_ascii_only,
         },
         Check {
@@ -81,46 +83,117 @@ fn start(ctx: &mut Ctx) -> Result<Server, Failure> {
     ctx.start_server(|addr| vec!["server".into(), addr.into()])
 }
 
-/// Starts a server, sends `message` and expects its upper-cased form.
-fn ask(ctx: &mut Ctx, message: &[u8]) -> Result<Server, Failure> {
+/// A short wait for bytes after the expected reply, when the server does
+/// not close at once.
+const QUIET_MS: u64 = 100;
+
+/// Starts a server, sends `message` and expects its upper-cased form and
+/// nothing more.
+fn ask(ctx: &mut Ctx, message: &[u8]) -> Outcome {
     let mut server = start(ctx)?;
     let within = ctx.timing.reply();
     let did = format!("connected to {} and sent {}", server.addr, text::escape(message));
     server.conn.send(message, within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
-    expect_bytes(&mut server.conn, &message.to_ascii_uppercase(), within, &did)?;
-    Ok(server)
+    let expected = message.to_ascii_uppercase();
+    net::expect_only(&mut server.conn, &expected, within, ctx.timing.ms(QUIET_MS), &did).map_err(|failure| {
+        if failure.meaning.as_deref().is_some_and(|m| m.contains("more byte")) {
+            failure.hint("Send back only the bytes the read returned, `&buf[..n]`, not the whole buffer.")
+        } else {
+            failure
+        }
+    })
+}
+
+/// Sends `message` and reads whatever comes until the server closes (or
+/// the reply deadline): for the checks that judge what happens after the
+/// answer, whatever the answer was.
+fn exchange_any(ctx: &mut Ctx, message: &[u8]) -> Result<(Server, String, crate::harness::Received), Failure> {
+    let mut server = start(ctx)?;
+    let within = ctx.timing.reply();
+    let did = format!("connected to {} and sent {}", server.addr, text::escape(message));
+    server.conn.send(message, within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
+    let got = server.conn.read_to_close(64 * 1024, within);
+    Ok((server, did, got))
 }
 
 fn server_accepts(ctx: &mut Ctx) -> Outcome {
-    start(ctx).map(drop)
-}
-
-fn server_upper_cases(ctx: &mut Ctx) -> Outcome {
-    ask(ctx, b"hello").map(drop)
-}
-
-fn server_ascii_only(ctx: &mut Ctx) -> Outcome {
-    ask(ctx, "Grüße aus 127.0.0.1, café & straße: ok?".as_bytes()).map(drop)
-}
-
-fn server_closes(ctx: &mut Ctx) -> Outcome {
-    let mut server = ask(ctx, b"bye")?;
-    let after = server.conn.closed_within(ctx.timing.reply());
-    if after.complete() && after.bytes.is_empty() {
-        return Ok(());
+    let mut server = start(ctx)?;
+    // The system completes a connection to a listening socket by itself and
+    // queues it; only the server's `accept` takes it off that queue.
+    let within = ctx.timing.reply();
+    let deadline = Instant::now() + within;
+    loop {
+        match net::waiting_to_be_accepted(server.addr.port()) {
+            // Not measurable here: the connection was made, which is all
+            // that can be seen.
+            None | Some(0) => return Ok(()),
+            Some(_) if Instant::now() >= deadline => break,
+            Some(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+        if let Some(status) = server.program.try_status() {
+            let did = format!("connected to {}", server.addr);
+            return Err(crate::harness::exited_early(
+                &did,
+                "the server to accept the connection",
+                status,
+                &server.program,
+            ));
+        }
     }
+    server.conn.note("the connection is still in the listen queue: not accepted");
     Err(Failure::new(
-        format!("sent \"bye\" to {}, read the answer \"BYE\", then kept reading", server.addr),
-        "the server to close the connection (end of stream) after its answer",
-        after.describe(),
+        format!("connected to {}: the system completed the connection for the listening socket", server.addr),
+        "the server to take the connection with `accept`",
+        format!("after {} ms it was still waiting in the listen queue (backlog)", within.as_millis()),
+    )
+    .hint(
+        "A listening socket lets clients connect before anyone calls `accept`: the system queues \
+         them. Call `listener.accept()` to take the connection off that queue and talk to the client.",
     ))
 }
 
+fn server_upper_cases(ctx: &mut Ctx) -> Outcome {
+    ask(ctx, b"hello")
+}
+
+fn server_ascii_only(ctx: &mut Ctx) -> Outcome {
+    ask(ctx, "  Grüße aus 127.0.0.1, café & straße: ok? \r\n".as_bytes()).map_err(|failure| {
+        let trimmed = failure.diff.as_ref().is_some_and(|(_, got)| got.starts_with(b"GR") || !got.ends_with(b"\n"));
+        if trimmed {
+            failure.hint(
+                "The spaces and the `\\r\\n` are part of the message: send back every byte, \
+                 upper-casing a-z only. Do not `trim` (Python: `strip`) what you read.",
+            )
+        } else {
+            failure
+        }
+    })
+}
+
+fn server_closes(ctx: &mut Ctx) -> Outcome {
+    let (_server, did, got) = exchange_any(ctx, b"bye")?;
+    if got.complete() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        format!("{did}, then read what came back and waited for the end of stream"),
+        format!("the server to close the connection within {} ms", ctx.timing.reply().as_millis()),
+        got.describe(),
+    )
+    .hint(if got.end == crate::harness::End::Reset {
+        "Connection reset: your server closed the connection with unread bytes, or crashed. Read \
+         the message before you answer and close."
+    } else {
+        "The client reads until end of stream, so it waits for the server to close: drop the \
+         `TcpStream` (return from the function) once the answer is written."
+    }))
+}
+
 fn server_exits(ctx: &mut Ctx) -> Outcome {
-    let mut server = ask(ctx, b"one client")?;
+    let (mut server, did, _) = exchange_any(ctx, b"one client")?;
     drop(server.conn);
     let within = ctx.timing.exit();
-    let did = format!("sent \"one client\" to {}, read the answer, closed the connection", server.addr);
+    let did = format!("{did}, read the answer, closed the connection");
     match server.program.wait_exit(within) {
         Some(status) if status.success() => Ok(()),
         Some(status) => {

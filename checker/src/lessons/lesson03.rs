@@ -27,7 +27,8 @@ pub static LESSON: Lesson = Lesson {
         Check {
             name: "a `\\r\\n` line end is read as the end of the line",
             points: 1,
-            hint: "Clients such as telnet end lines with `\\r\\n`: strip the `\\r` too, e.g. with \
+            hint: "Clients such as telnet end lines with `\\r\\n`. `BufRead::lines()` removes both; \
+                   after `read_line`, the line still ends with them: \
                    `line.trim_end_matches(['\\r', '\\n'])`.",
             run: strips_carriage_return,
         },
@@ -163,9 +164,28 @@ fn greets(ctx: &mut Ctx) -> Outcome {
 
 fn strips_carriage_return(ctx: &mut Ctx) -> Outcome {
     let mut g = start(ctx)?;
+    // Two lines, so that a `\r` taken for a line end of its own shows as
+    // an extra answer (`Hello, !`) before the second greeting.
     let did = "was welcomed, then sent \"Ada\\r\\n\"";
     send(ctx, &mut g.conn, b"Ada\r\n", did)?;
-    expect_line(&mut g.conn, "Hello, Ada!", ctx.timing.reply(), did)
+    expect_line(&mut g.conn, "Hello, Ada!", ctx.timing.reply(), did).map_err(carriage_return_hint)?;
+    let did = "was welcomed, sent \"Ada\\r\\n\", read \"Hello, Ada!\", then sent \"Bo\\r\\n\"";
+    send(ctx, &mut g.conn, b"Bo\r\n", did)?;
+    expect_line(&mut g.conn, "Hello, Bo!", ctx.timing.reply(), did).map_err(carriage_return_hint)
+}
+
+/// The hint for the way a `\r\n` went wrong: kept in the name, or taken
+/// for two line ends.
+fn carriage_return_hint(failure: Failure) -> Failure {
+    let got = failure.diff.as_ref().map(|(_, got)| got.clone()).unwrap_or_default();
+    if got.starts_with(b"Hello, !") {
+        failure.hint(
+            "Only `\\n` ends a line; a `\\r` just before it belongs to that line end. Splitting on \
+             `\\r` as well makes an empty line (and an answer `Hello, !`) out of nothing.",
+        )
+    } else {
+        failure
+    }
 }
 
 fn exit_closes_one(ctx: &mut Ctx) -> Outcome {

@@ -94,8 +94,9 @@ pub static LESSON: Lesson = Lesson {
         Check {
             name: "`OK` comes only after the last byte, when the file is complete in DIR",
             points: 2,
-            hint: "Answer after `io::copy` has moved every byte, the file is synced and renamed: `OK` is a \
-                   promise that the file is safely there.",
+            hint: "Write to a temporary file and answer after `io::copy` has moved every byte, the file is \
+                   synced and renamed: `OK` is a promise that the file is safely there, and no one sees \
+                   the final name before.",
             run: ok_after_complete,
         },
         Check {
@@ -225,8 +226,23 @@ impl Uploads {
         let did = format!("uploaded {name:?} ({} bytes)", body.len());
         send(&mut conn, header(name, body.len()).as_bytes(), ctx.timing.reply(), &did)?;
         send(&mut conn, body, ctx.timing.reply(), &did)?;
-        expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.ms(5000), &did)?;
-        self.expect_saved(name, body, &did)
+        // Small files: time to write and sync them, with room to spare.
+        expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.ms(2000), &did)?;
+        // Whether `OK` came too early is the business of the check named
+        // for it: here the file has a moment to settle.
+        self.expect_saved_within(name, body, &did, ctx.timing.ms(1000))
+    }
+
+    /// DIR/name holds exactly `body`, or does within `within`.
+    fn expect_saved_within(&self, name: &str, body: &[u8], did: &str, within: Duration) -> Outcome {
+        let deadline = Instant::now() + within;
+        loop {
+            let saved = self.expect_saved(name, body, did);
+            if saved.is_ok() || Instant::now() >= deadline {
+                return saved;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// DIR/name holds exactly `body`.
@@ -311,7 +327,7 @@ fn large_file(ctx: &mut Ctx) -> Outcome {
         })?;
     }
     expect_line(&mut conn, &format!("OK {LARGE}"), ctx.timing.ms(20_000), &did)?;
-    uploads.expect_saved("big.bin", &body, &did)?;
+    uploads.expect_saved_within("big.bin", &body, &did, ctx.timing.ms(1000))?;
     match uploads.served.program.peak_memory() {
         Some(peak) if peak > MEMORY_LIMIT => Err(Failure::new(
             did,
@@ -340,7 +356,7 @@ fn header_byte_by_byte(ctx: &mut Ctx) -> Outcome {
     }
     send(&mut conn, body, ctx.timing.reply(), &did)?;
     expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.reply(), &did)?;
-    uploads.expect_saved("slow.txt", body, &did)
+    uploads.expect_saved_within("slow.txt", body, &did, ctx.timing.ms(1000))
 }
 
 fn header_and_data_together(ctx: &mut Ctx) -> Outcome {
@@ -355,7 +371,7 @@ fn header_and_data_together(ctx: &mut Ctx) -> Outcome {
         did,
     )?;
     expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.reply(), did)?;
-    uploads.expect_saved("together.txt", body, did)
+    uploads.expect_saved_within("together.txt", body, did, ctx.timing.ms(1000))
 }
 
 fn four_at_once(ctx: &mut Ctx) -> Outcome {
@@ -397,7 +413,7 @@ fn four_at_once(ctx: &mut Ctx) -> Outcome {
             }
             f
         })?;
-        uploads.expect_saved(&names[i], &bodies[i], &did)?;
+        uploads.expect_saved_within(&names[i], &bodies[i], &did, ctx.timing.ms(1000))?;
     }
     Ok(())
 }
@@ -456,11 +472,55 @@ fn bad_sizes_refused(ctx: &mut Ctx) -> Outcome {
     Ok(())
 }
 
-/// Polls until DIR is empty, for at most `within`.
-fn dir_empties(inbox: &Inbox, within: Duration) -> bool {
+fn cut_leaves_nothing(ctx: &mut Ctx) -> Outcome {
+    let mut uploads = start(ctx)?;
+    // A server that never accepts, reads or answers also leaves DIR empty:
+    // first see it receive a whole file, or the cut cannot be judged.
+    let before = b"a whole file, uploaded before the cut\n";
+    uploads.upload(ctx, "before.txt", before).map_err(|failure| Failure {
+        meaning: Some(
+            "This check could not be judged. It first uploads one whole file, to see your server \
+             take an upload at all (a server that never accepts, reads or answers leaves DIR empty \
+             too); that upload failed. Make the upload checks above pass first."
+                .into(),
+        ),
+        ..failure
+    })?;
+    let size = 1 << 20;
+    let body = pattern(size);
+    for reset in [false, true] {
+        let mut conn = uploads.conn(ctx)?;
+        let how = if reset { "reset the connection" } else { "closed the connection" };
+        let did = format!(
+            "uploaded \"before.txt\" (OK), then announced {size} bytes for \"cut.bin\", sent {} KiB, then {how}",
+            size / 4 / 1024
+        );
+        send(&mut conn, header("cut.bin", size).as_bytes(), ctx.timing.reply(), &did)?;
+        conn.send_bulk(&body[..size / 4], ctx.timing.reply(), "sending a quarter of the file")
+            .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
+        std::thread::sleep(ctx.timing.ms(50));
+        if reset {
+            conn.reset();
+        } else {
+            drop(conn);
+        }
+        let wait = ctx.timing.ms(2000);
+        if !dir_holds_only(&uploads.inbox, "before.txt", wait) {
+            return Err(Failure::new(
+                did,
+                format!("DIR to hold only \"before.txt\" again within {} ms: no partial file", wait.as_millis()),
+                uploads.inbox.describe(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Polls until DIR holds `name` and nothing else, for at most `within`.
+fn dir_holds_only(inbox: &Inbox, name: &str, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     loop {
-        if inbox.entries().is_empty() {
+        if inbox.entries() == [name] {
             return true;
         }
         if Instant::now() >= deadline {
@@ -470,48 +530,36 @@ fn dir_empties(inbox: &Inbox, within: Duration) -> bool {
     }
 }
 
-fn cut_leaves_nothing(ctx: &mut Ctx) -> Outcome {
-    let mut uploads = start(ctx)?;
-    let size = 1 << 20;
-    let body = pattern(size);
-    for reset in [false, true] {
-        let mut conn = uploads.conn(ctx)?;
-        let how = if reset { "reset the connection" } else { "closed the connection" };
-        let did = format!("announced {size} bytes for \"cut.bin\", sent {} KiB, then {how}", size / 4 / 1024);
-        send(&mut conn, header("cut.bin", size).as_bytes(), ctx.timing.reply(), &did)?;
-        conn.send_bulk(&body[..size / 4], ctx.timing.reply(), "sending a quarter of the file")
-            .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
-        std::thread::sleep(Duration::from_millis(50));
-        if reset {
-            conn.reset();
-        } else {
-            drop(conn);
-        }
-        let wait = ctx.timing.ms(2000);
-        if !dir_empties(&uploads.inbox, wait) {
-            return Err(Failure::new(
-                did,
-                format!("DIR empty again within {} ms: no partial file", wait.as_millis()),
-                uploads.inbox.describe(),
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
     let mut uploads = start(ctx)?;
     let mut conn = uploads.conn(ctx)?;
     let body = pattern(100_000);
     let (most, last) = body.split_at(body.len() - 1);
-    let did = format!("uploaded \"late.bin\": header and {} of {} bytes, then waited 300 ms", most.len(), body.len());
+    let quiet = ctx.timing.ms(300);
+    let did = format!(
+        "uploaded \"late.bin\": header and {} of {} bytes, then waited {} ms",
+        most.len(),
+        body.len(),
+        quiet.as_millis()
+    );
     send(&mut conn, header("late.bin", body.len()).as_bytes(), ctx.timing.reply(), &did)?;
     conn.send_bulk(most, ctx.timing.reply(), "sending all but the last byte")
         .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
-    let early = conn.read_any(Duration::from_millis(300));
+    let early = conn.read_any(quiet);
     if !early.bytes.is_empty() {
-        return Err(Failure::new(did, "no reply yet: one byte is still missing", text::escape(&early.bytes))
+        return Err(Failure::new(&did, "no reply yet: one byte is still missing", text::escape(&early.bytes))
             .hint("Send `OK` only after every announced byte has arrived and the file is in place."));
+    }
+    if uploads.inbox.entries().iter().any(|n| n == "late.bin") {
+        return Err(Failure::new(
+            did,
+            "no \"late.bin\" in DIR yet: one byte is still missing",
+            format!("{}: the unfinished upload is already under its final name", uploads.inbox.describe()),
+        )
+        .hint(
+            "Write to a temporary file (`.late.bin.part`, say) and rename it to the final name only \
+             when every byte has arrived: until then, no one may see a half-written file under that name.",
+        ));
     }
     let did = format!("sent the last byte of {}", body.len());
     send(&mut conn, last, ctx.timing.reply(), &did)?;
@@ -598,11 +646,20 @@ fn client_sends_file(ctx: &mut Ctx) -> Outcome {
     Ok(())
 }
 
+/// Reads a header, whatever its name and size, for the checks that judge
+/// what the client does with the reply; returns the announced size (the
+/// file's, when the size line is not a number).
+fn skip_header(run: &mut ClientRun, timing: Timing) -> usize {
+    let _name = run.conn.read_line(timing.reply());
+    let size = run.conn.read_line(timing.reply());
+    String::from_utf8_lossy(&size.bytes).trim().parse().unwrap_or(run.body.len())
+}
+
 fn client_prints_ok(ctx: &mut Ctx) -> Outcome {
     let mut run = start_client(ctx)?;
     let reply = format!("OK {}", run.body.len());
-    read_header(&mut run, ctx.timing)?;
-    let _ = run.conn.read_exact(run.body.len(), ctx.timing.reply());
+    let size = skip_header(&mut run, ctx.timing);
+    let _ = run.conn.read_exact(size, ctx.timing.reply());
     let did = format!("received the file, replied {reply:?} and closed");
     send(&mut run.conn, format!("{reply}\n").as_bytes(), ctx.timing.reply(), &did)?;
     run.conn.shutdown_write();
@@ -611,7 +668,7 @@ fn client_prints_ok(ctx: &mut Ctx) -> Outcome {
 
 fn client_reports_err(ctx: &mut Ctx) -> Outcome {
     let mut run = start_client(ctx)?;
-    read_header(&mut run, ctx.timing)?;
+    skip_header(&mut run, ctx.timing);
     let did = "read the header, replied \"ERR disk full\" at once and closed";
     send(&mut run.conn, b"ERR disk full\n", ctx.timing.reply(), did)?;
     run.conn.shutdown_write();
