@@ -129,12 +129,7 @@ impl Conn {
     /// Writes all of `bytes`, giving up after `within`.
     pub fn send(&mut self, bytes: &[u8], within: Duration) -> Result<(), End> {
         self.transcript.bytes(&self.label, Direction::Sent, bytes);
-        let _ = self.stream.set_write_timeout(Some(within));
-        self.stream.write_all(bytes).map_err(|e| {
-            let end = classify(&e, within);
-            self.note(&format!("sending failed: {}", end.describe()));
-            end
-        })
+        self.write_within(bytes, within)
     }
 
     /// Writes all of `bytes` like [`Conn::send`], but records only a note
@@ -144,12 +139,38 @@ impl Conn {
         if !what.is_empty() {
             self.note(what);
         }
-        let _ = self.stream.set_write_timeout(Some(within));
-        self.stream.write_all(bytes).map_err(|e| {
-            let end = classify(&e, within);
-            self.note(&format!("sending failed: {}", end.describe()));
-            end
-        })
+        self.write_within(bytes, within)
+    }
+
+    /// Writes all of `bytes` within `within`.
+    fn write_within(&mut self, bytes: &[u8], within: Duration) -> Result<(), End> {
+        // One deadline for all of `bytes`: a write timeout alone restarts
+        // with every write that moves a few bytes, so a program that reads
+        // a trickle could keep this going far past `within`.
+        let deadline = Instant::now() + within;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let result = if left.is_zero() {
+                Err(io::Error::from(io::ErrorKind::TimedOut))
+            } else {
+                let _ = self.stream.set_write_timeout(Some(left));
+                self.stream.write(rest)
+            };
+            match result {
+                Ok(0) => return Err(self.send_failed(&io::Error::from(io::ErrorKind::WriteZero), within)),
+                Ok(n) => rest = &rest[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.send_failed(&e, within)),
+            }
+        }
+        Ok(())
+    }
+
+    fn send_failed(&self, err: &io::Error, within: Duration) -> End {
+        let end = classify(err, within);
+        self.note(&format!("sending failed: {}", end.describe()));
+        end
     }
 
     /// Adds a line to the transcript about this connection.
