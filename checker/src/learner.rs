@@ -426,11 +426,11 @@ mod rust {
             // unless a `;` comes first (a declaration without one).
             let mut parens = 0i32;
             let mut open = None;
-            for j in after..b.len() {
+            for (j, &c) in b.iter().enumerate().skip(after) {
                 if !code(j) {
                     continue;
                 }
-                match b[j] {
+                match c {
                     b'(' => parens += 1,
                     b')' => parens -= 1,
                     b';' if parens == 0 => break,
