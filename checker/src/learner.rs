@@ -359,7 +359,8 @@ mod rust {
             } else if b[i] == b'\'' {
                 // A character literal ('x', '\n', '{'), or else a lifetime.
                 let end = if rest.get(1) == Some(&b'\\') {
-                    rest.iter().skip(2).position(|&c| c == b'\'').map(|n| i + n + 3)
+                    // The escaped character may itself be a quote: '\''.
+                    rest.iter().skip(3).position(|&c| c == b'\'').map(|n| i + n + 4)
                 } else {
                     let width = text[i + 1..].chars().next().map_or(1, char::len_utf8);
                     (b.get(i + 1 + width) == Some(&b'\'')).then_some(i + width + 2)
@@ -516,6 +517,7 @@ mod rust {
 pub fn given(addr: &str) -> io::Result<()> {
     let braces = "}}} // not a comment {";
     let c = '{';
+    let (quote, brace) = ('\'', '\u{7b}');
     Ok(())
 }
 

@@ -12,10 +12,9 @@
 //
 // Run the checks with `cargo run -p checker -- lesson4`.
 
-// `set_read_timeout`, `Instant` and `write_all` are yours to use: keep the imports.
-#[allow(unused_imports)]
 use std::io::{self, ErrorKind, Write};
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+// `Instant` measures what is left of a time-out: keep the import.
 #[allow(unused_imports)]
 use std::time::{Duration, Instant};
 

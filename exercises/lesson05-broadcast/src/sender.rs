@@ -23,6 +23,6 @@ pub fn run(target: &str, message: &str, count: u32, interval: Duration) -> io::R
     // and `std::thread::sleep`. Pitfalls: without SO_BROADCAST, `send_to`
     // fails with "Permission denied"; and `count` datagrams need only
     // `count - 1` pauses: none before the first, none after the last.
-    let _ = (target, message, interval); // only so the skeleton compiles without warnings: delete this line
-    todo!("broadcast the message {count} times")
+    let _ = (target, message, count, interval); // only so the skeleton compiles without warnings: delete this line
+    todo!("broadcast the message `count` times, `interval` apart")
 }
