@@ -65,8 +65,8 @@ fn ask(
     // leads to the next one. Pitfall: count the tries: `retries` is the
     // number of *re*-sends, so there are `retries + 1` tries in all, and the
     // loop must end even when the server never answers.
-    let _ = (socket, server, message, timeout, buf); // only so the skeleton compiles without warnings: delete this line
-    todo!("step 2: send and wait, at most {} tries", retries + 1)
+    let _ = (socket, server, message, timeout, retries, buf); // only so the skeleton compiles without warnings: delete this line
+    todo!("step 2: send and wait, at most `retries + 1` tries")
 }
 
 /// Wait at most `timeout` for a datagram from `server`; `None` if none came.
@@ -95,8 +95,8 @@ fn no_answer(tries: u32, timeout: Duration) -> io::Error {
     // message says how many tries of how long went unanswered. `main`
     // prints it on stderr; then the exit status is not 0, and whoever ran
     // the client knows.
-    let _ = timeout; // only so the skeleton compiles without warnings: delete this line
-    todo!("step 4: the error that says no answer came after {tries} tries")
+    let _ = (tries, timeout); // only so the skeleton compiles without warnings: delete this line
+    todo!("step 4: the error that says no answer came")
 }
 
 /// A read timeout shows up as `WouldBlock` or `TimedOut`, depending on the system.
