@@ -112,10 +112,14 @@ enum Command {
         /// The lesson: `lesson3`, `3` or its name.
         lesson: String,
     },
-    /// Your crate beside the solution, as a unified diff.
+    /// The functions you wrote beside the solution's, as a unified diff
+    /// (comments left out).
     Diff {
         /// The lesson: `lesson3`, `3` or its name.
         lesson: String,
+        /// Compare the whole files, comments included.
+        #[arg(long)]
+        all: bool,
     },
     /// Put a lesson's starting code back (your files are saved first).
     Reset {
@@ -206,8 +210,8 @@ fn run_cli(cli: &Cli) -> Result<u8> {
             print!("{}", learner::hints(lesson, &report, COMMAND));
             return Ok(u8::from(!report.passed()));
         }
-        Some(Command::Diff { lesson }) => {
-            report::human::print(&learner::diff(&root, find(lesson)?, options.color())?);
+        Some(Command::Diff { lesson, all }) => {
+            report::human::print(&learner::diff(&root, find(lesson)?, options.color(), *all)?);
             return Ok(0);
         }
         Some(Command::Reset { lesson, yes }) => {

@@ -31,17 +31,94 @@ fn hint_on_a_passing_lesson_points_at_the_diff() {
 }
 
 #[test]
-fn diff_shows_the_skeleton_beside_the_solution() {
+fn diff_all_shows_the_whole_files_beside_the_solution() {
+    if !has_pristine_skeleton("lesson01-basic-tcp") {
+        return;
+    }
+    let out = checker().args(["diff", "lesson1", "--all", "--root"]).arg(pristine_course()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("--- exercises/lesson01-basic-tcp/src/server.rs"), "{stdout}");
+    assert!(stdout.contains("+++ solutions/lesson01-basic-tcp/src/server.rs"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with('-') && l.contains("todo!(")), "the todo!()s go away");
+    assert!(stdout.lines().any(|l| l.starts_with("-//")), "comments are compared too:\n{stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour codes when stdout is not a terminal");
+}
+
+#[test]
+fn diff_outside_git_shows_the_whole_files_and_says_why() {
+    // The pristine course is a plain copy, with no git history.
     if !has_pristine_skeleton("lesson01-basic-tcp") {
         return;
     }
     let out = checker().args(["diff", "lesson1", "--root"]).arg(pristine_course()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("not in this folder's git history"), "{stdout}");
     assert!(stdout.contains("--- exercises/lesson01-basic-tcp/src/server.rs"), "{stdout}");
-    assert!(stdout.contains("+++ solutions/lesson01-basic-tcp/src/server.rs"), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with('-') && l.contains("todo!(")), "the todo!()s go away");
-    assert!(!stdout.contains('\x1b'), "no colour codes when stdout is not a terminal");
+}
+
+/// `checker diff lesson1` on `root`, its stdout.
+fn diff_lesson1(root: &Path) -> String {
+    let out = checker().args(["diff", "lesson1", "--root"]).arg(root).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+#[test]
+fn diff_shows_only_the_functions_the_learner_was_asked_to_write() {
+    if !has_git() {
+        return;
+    }
+    let course = course_copy();
+    let stdout = diff_lesson1(course.path());
+    // `listen` held a todo!() in the skeleton; `run` was given.
+    assert!(stdout.contains("--- exercises/lesson01-basic-tcp/src/server.rs  fn listen"), "{stdout}");
+    assert!(stdout.contains("+++ solutions/lesson01-basic-tcp/src/server.rs  fn listen"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with('-') && l.contains("todo!(")), "{stdout}");
+    assert!(!stdout.contains("fn run"), "given functions are left out:\n{stdout}");
+    assert!(!stdout.contains("main.rs"), "files without a todo!() are left out:\n{stdout}");
+    assert!(!stdout.lines().any(|l| l.trim_start_matches(['-', '+', ' ']).trim_start().starts_with("//")), "{stdout}");
+}
+
+#[test]
+fn diff_ignores_comment_only_changes() {
+    if !has_git() {
+        return;
+    }
+    let course = course_copy();
+    let root = course.path();
+    // The solution's code, with comments of the learner's own: no difference.
+    let rewritten = |from: &str| {
+        let text = std::fs::read_to_string(root.join("solutions/lesson01-basic-tcp/src").join(from)).unwrap();
+        let mine: String =
+            text.lines().filter(|l| !l.trim_start().starts_with("//")).map(|l| format!("{l}\n")).collect();
+        std::fs::write(root.join("exercises/lesson01-basic-tcp/src").join(from), format!("// my notes\n{mine}"))
+            .unwrap();
+    };
+    rewritten("server.rs");
+    rewritten("client.rs");
+    let stdout = diff_lesson1(root);
+    assert!(stdout.contains("Your functions and the solution's hold the same code"), "{stdout}");
+    assert!(!stdout.contains("---"), "{stdout}");
+
+    // One real change shows, in its function only.
+    let server = root.join("exercises/lesson01-basic-tcp/src/server.rs");
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(&server, text.replace("to_ascii_uppercase", "to_ascii_lowercase")).unwrap();
+    let stdout = diff_lesson1(root);
+    assert!(stdout.contains("fn shout"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with('-') && l.contains("to_ascii_lowercase")), "{stdout}");
+    assert!(!stdout.contains("fn listen"), "{stdout}");
+}
+
+fn has_git() -> bool {
+    let found = std::process::Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("git is not installed: nothing to run");
+    }
+    found
 }
 
 #[test]
@@ -57,19 +134,25 @@ fn a_passing_lesson_says_the_solution_can_now_be_compared() {
     assert!(stdout.contains("hint lesson1"), "a failing lesson points at the hints:\n{stdout}");
 }
 
-/// A course folder of its own, under git, holding lesson 1's skeleton.
+/// A course folder of its own, under git, holding lesson 1's skeleton and
+/// solution.
 fn course_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let from = pristine_exercises().join("lesson01-basic-tcp");
-    let to = root.join("exercises/lesson01-basic-tcp");
-    std::fs::create_dir_all(to.join("src")).unwrap();
-    std::fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
-    for entry in std::fs::read_dir(from.join("src")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join("src").join(entry.file_name())).unwrap();
+    let crates = [
+        (pristine_exercises().join("lesson01-basic-tcp"), "exercises/lesson01-basic-tcp"),
+        (course_root().join("solutions/lesson01-basic-tcp"), "solutions/lesson01-basic-tcp"),
+    ];
+    for (from, to) in crates {
+        let to = root.join(to);
+        std::fs::create_dir_all(to.join("src")).unwrap();
+        std::fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
+        for entry in std::fs::read_dir(from.join("src")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join("src").join(entry.file_name())).unwrap();
+        }
     }
-    std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"exercises/*\"]\n").unwrap();
+    std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"exercises/*\", \"solutions/*\"]\n").unwrap();
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -90,8 +173,7 @@ fn course_copy() -> tempfile::TempDir {
 
 #[test]
 fn reset_asks_for_yes_without_a_terminal_then_restores_and_keeps_a_backup() {
-    if std::process::Command::new("git").arg("--version").output().is_err() {
-        eprintln!("git is not installed: nothing to run");
+    if !has_git() {
         return;
     }
     let course = course_copy();
@@ -111,12 +193,14 @@ fn reset_asks_for_yes_without_a_terminal_then_restores_and_keeps_a_backup() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&server).unwrap(), original, "the skeleton is back");
     assert!(!root.join("exercises/lesson01-basic-tcp/src/extra.rs").exists());
-    let backups: Vec<_> = std::fs::read_dir(root.join("target/socketlings-backup")).unwrap().flatten().collect();
+    // At the course's root, where a `cargo clean` does not reach.
+    let backups: Vec<_> = std::fs::read_dir(root.join(".socketlings-backup")).unwrap().flatten().collect();
     assert_eq!(backups.len(), 1);
     let saved = backups[0].path().join("src");
     assert_eq!(std::fs::read_to_string(saved.join("server.rs")).unwrap(), "// my own work\n");
     assert_eq!(std::fs::read_to_string(saved.join("extra.rs")).unwrap(), "// a file I added\n");
-    assert!(stdout.contains("target/socketlings-backup/"), "{stdout}");
+    assert!(stdout.contains(".socketlings-backup/lesson01-basic-tcp-"), "{stdout}");
+    assert!(!stdout.contains("target/"), "{stdout}");
 }
 
 #[test]

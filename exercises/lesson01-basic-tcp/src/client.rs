@@ -28,7 +28,8 @@ pub fn run(addr: &str, message: &str) -> io::Result<()> {
 /// socket + connect.
 fn connect(addr: &str) -> io::Result<TcpStream> {
     // TODO: connect to `addr` with `TcpStream::connect`.
-    todo!("connect to {addr} with TcpStream::connect")
+    let _ = addr; // only so the skeleton compiles without warnings: delete this line
+    todo!("connect to the server with TcpStream::connect")
 }
 
 /// recv until the server closes the connection.

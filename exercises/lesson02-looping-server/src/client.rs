@@ -17,28 +17,28 @@ pub fn run(addr: &str) -> io::Result<()> {
     // Two handles on one connection: one to write, one (buffered) to read.
     let mut writer = stream.try_clone()?;
     let mut answers = BufReader::new(stream);
-    for line in io::stdin().lock().lines() {
-        let line = line?;
-        // An empty line ends the session, as the end of input does.
-        if line.is_empty() {
-            break;
-        }
-        send_line(&mut writer, &line)?;
-        print_answer(&mut answers)?;
-    }
-    // Returning drops both handles: the connection is closed.
-    Ok(())
+    // TODO: go through the lines typed on stdin, one at a time: `BufRead`
+    // gives a locked stdin a method that yields lines (the page's "Python to
+    // Rust" table). For each line, `send_line` it, then `print_answer`: one
+    // answer per line, in order. An empty line ends the session, as the end
+    // of input does. Careful: read an answer only after sending a line; with
+    // nothing on stdin, the server has nothing to answer, and a read would
+    // wait forever. Returning drops both handles: that closes the connection.
+    let _ = (&mut writer, &mut answers); // only so the skeleton compiles without warnings: delete this line
+    todo!("send each line of stdin and print the server's answer to it")
 }
 
 /// Send `line` and its newline (`lines()` removed it, even from a last line
 /// that had none).
+#[allow(dead_code)] // you will call it from `run`
 fn send_line(writer: &mut TcpStream, line: &str) -> io::Result<()> {
     // TODO: write the line's bytes and a `\n` with `write_all`.
     let _ = writer; // only so the skeleton compiles without warnings: delete this line
-    todo!("send {line:?} and a newline on the connection")
+    todo!("send the {} bytes of the line and a newline on the connection", line.len())
 }
 
 /// Read one answer line from the server and print it.
+#[allow(dead_code)] // you will call it from `run`
 fn print_answer(answers: &mut BufReader<TcpStream>) -> io::Result<()> {
     // TODO: `read_line` into a String; 0 bytes means the server closed
     // before answering: return an error. Otherwise print the line as it is

@@ -11,47 +11,63 @@
 //
 // Run the checks with `cargo run -p checker -- lesson3`.
 
-// `lines`, `read_line` and `write_all` come from these traits: keep the import.
+// `lines` and `write_all` come from these traits: keep the import.
 #[allow(unused_imports)]
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-#[allow(unused_imports)]
+use std::net::{TcpListener, TcpStream};
 use std::thread;
+use std::time::Duration;
 
 /// Accept clients forever, each on its own thread.
 pub fn run(addr: &str) -> io::Result<()> {
     let listener = TcpListener::bind(addr)?;
     loop {
         match listener.accept() {
-            Ok((stream, peer)) => serve_in_thread(stream, peer, handle_client),
-            Err(err) => eprintln!("accept failed: {err}"),
+            Ok((stream, peer)) => {
+                // TODO: start a thread that owns this connection and runs
+                // `handle_client` on it, then go straight back to `accept`.
+                // Look up `std::thread::spawn` (or `thread::Builder`, which
+                // returns an error where `spawn` would panic) and `move`
+                // closures (the page's "A thread per client"). Pitfalls: the
+                // closure must *own* the stream, or it would borrow a value
+                // the loop is about to drop; and never `join` the thread
+                // here, or the loop waits for that client as in lesson 2.
+                // An error of `handle_client` ends its thread only: print
+                // it with `eprintln!`, naming the peer.
+                let _ = (stream, peer); // only so the skeleton compiles without warnings: delete this line
+                todo!("run handle_client on a thread of its own that owns the connection")
+            }
+            Err(err) => {
+                // Out of file descriptors, say: the next `accept` would fail
+                // the same way at once. Pause a moment instead of spinning.
+                eprintln!("accept failed: {err} (retrying)");
+                thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }
 
-/// Run `handle(stream)` on a new thread, and return at once.
-fn serve_in_thread(stream: TcpStream, peer: SocketAddr, handle: fn(TcpStream) -> io::Result<()>) {
-    // TODO: `thread::spawn(move || ...)`: the `move` closure takes the stream
-    // into the thread, which then owns the connection. In the thread, call
-    // `handle(stream)` and print its error, if any, with `eprintln!` (name
-    // the peer). Do not wait for the thread (no `join`): go back to accept.
-    let _ = (&stream, handle); // delete this line once you use them
-    todo!("spawn a thread that owns the stream from {peer} and runs handle(stream)")
-}
-
 /// Welcome one client, then answer its lines until `exit` or the end.
+#[allow(dead_code)] // you will call it from `run`
 fn handle_client(stream: TcpStream) -> io::Result<()> {
-    // TODO: clone the stream for writing (`try_clone`), send `Welcome!\n`,
-    // then loop over `BufReader::new(stream).lines()`: for each line, `answer`
-    // it and write the reply, or stop on `None`. The loop ends by itself when
-    // the client closes; a read error (`?`) ends this thread only.
-    todo!("welcome the client at {:?} and answer its lines", stream.peer_addr())
+    // TODO: send `Welcome!\n`, then answer the client line by line with
+    // `answer`, until it says `exit` or closes. Look up `TcpStream::try_clone`
+    // (one handle to write, one to read) and `BufRead::lines` on a
+    // `BufReader` (the page's "Lines, not reads"). `lines()` ends by itself
+    // when the client closes; a read error is returned with `?` and ends
+    // this thread only. Pitfall: one `read` is not one line: let the
+    // `BufReader` find the `\n`.
+    let _ = stream; // only so the skeleton compiles without warnings: delete this line
+    todo!("welcome the client and answer its lines")
 }
 
 /// The reply to one line, or `None` for `exit`.
 #[allow(dead_code)] // you will call it from `handle_client`
 fn answer(line: &str) -> Option<String> {
-    // TODO: drop a trailing `\r` (telnet sends `\r\n`); `exit` gives `None`;
-    // anything else gives `Hello, <name>!` and a `\n`.
-    todo!("answer the line {line:?}")
+    // TODO: `exit` gives `None`; any other name gives `Hello, <name>!` and a
+    // `\n`. `lines()` has already taken off the line end (`\n`, or the
+    // `\r\n` telnet sends). Pitfall: if you read with `read_line` instead,
+    // the line end is still there: trim it, or `exit\n` is taken for a name.
+    let _ = line; // only so the skeleton compiles without warnings: delete this line
+    todo!("answer one line: a greeting, or None for exit")
 }

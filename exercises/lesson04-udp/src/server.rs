@@ -28,11 +28,12 @@ pub fn run(addr: &str) -> io::Result<()> {
 
 /// Receive one datagram and send the same bytes back where it came from.
 fn echo_one(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<()> {
-    // Note: a datagram longer than `buf` would be cut to `buf.len()` bytes and the
-    // rest lost: hence the 65,507-byte buffer. `n` may be 0: an empty
-    // datagram is a message like any other (there is no "end of stream").
-    // TODO: `recv_from` into `buf`: it returns the byte count and the
-    // sender's address. Send exactly those bytes back to that address with
-    // `send_to`, even when there are none.
-    todo!("receive one datagram on {:?} into a {}-byte buffer and send it back", socket.local_addr(), buf.len())
+    // TODO: receive one datagram into `buf`, and send the same bytes back
+    // to whoever sent it. Look up `UdpSocket::recv_from` (it says how many
+    // bytes came, and from where) and `send_to` (the page's "Datagrams, not a
+    // stream"). Pitfalls: send back only the bytes that came, not the whole
+    // 65,507-byte buffer; and an empty datagram (0 bytes) is a message like
+    // any other, not an end of stream: it gets an empty answer.
+    let _ = (socket, buf); // only so the skeleton compiles without warnings: delete this line
+    todo!("receive one datagram and send the same bytes back to its sender")
 }

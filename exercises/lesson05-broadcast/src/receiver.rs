@@ -6,6 +6,8 @@
 // SO_REUSEPORT) *before* binding. `UdpSocket::bind` creates and binds in one
 // call, leaving no moment to set them; the `socket2` crate splits the steps:
 // create, set options, bind, then turn it into a `std` socket.
+//
+// Run the checks with `cargo run -p checker -- lesson5`.
 
 #[allow(unused_imports)]
 use socket2::{Domain, Protocol, Socket, Type};
@@ -28,10 +30,15 @@ pub fn run(port: u16) -> io::Result<()> {
 
 /// A UDP socket on 0.0.0.0:`port` that other receivers may share.
 fn shared_socket(port: u16) -> io::Result<UdpSocket> {
-    // TODO: `Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))`,
-    // then `set_reuse_address(true)` and, on Unix (`#[cfg(unix)]`),
-    // `set_reuse_port(true)`, and only then `bind` to 0.0.0.0:`port`
-    // (`&SocketAddr::from(([0, 0, 0, 0], port)).into()`). Return
-    // `socket.into()`: a std `UdpSocket`.
-    todo!("create a UDP socket that shares port {port}, then bind it")
+    // TODO: a socket that shares its port, built in the four steps that
+    // `UdpSocket::bind` does in one: create, set options, bind, hand over to
+    // `std`. Look up `socket2::Socket` (its `new`, `set_reuse_address`,
+    // `set_reuse_port` and `bind`) and the `From` conversion into a std
+    // `UdpSocket` (the page's "Sharing a port"). Pitfalls: an option set
+    // *after* `bind` is too late, since the port is checked at `bind`;
+    // `set_reuse_port` exists on Unix only (`#[cfg(unix)]`); and bind to
+    // 0.0.0.0, every local address, or broadcasts to 127.255.255.255 miss
+    // you. `socket2::SockAddr` converts from a std `SocketAddr`.
+    let _ = port; // only so the skeleton compiles without warnings: delete this line
+    todo!("create a UDP socket that shares its port with other receivers, then bind it")
 }

@@ -5,6 +5,8 @@
 // leaves this machine. The system refuses to send to a broadcast address
 // ("Permission denied") unless the socket has the SO_BROADCAST option:
 // broadcasting has to be asked for, so it does not happen by mistake.
+//
+// Run the checks with `cargo run -p checker -- lesson5`.
 
 use std::io;
 #[allow(unused_imports)]
@@ -15,8 +17,12 @@ use std::time::Duration;
 
 /// Send `message` to `target` `count` times, `interval` apart.
 pub fn run(target: &str, message: &str, count: u32, interval: Duration) -> io::Result<()> {
-    // TODO: bind a UdpSocket to "127.0.0.1:0", turn on SO_BROADCAST
-    // (`set_broadcast(true)`), then send the message `count` times with
-    // `send_to`, sleeping `interval` between two sends (none before the first).
-    todo!("broadcast {message:?} to {target} {count} times, {interval:?} apart")
+    // TODO: a socket of our own (any free port: bind port 0 on 127.0.0.1),
+    // allowed to broadcast, then `count` datagrams to `target`. Look up
+    // `UdpSocket::set_broadcast` (the page's "One sender, many receivers")
+    // and `std::thread::sleep`. Pitfalls: without SO_BROADCAST, `send_to`
+    // fails with "Permission denied"; and `count` datagrams need only
+    // `count - 1` pauses: none before the first, none after the last.
+    let _ = (target, message, count, interval); // only so the skeleton compiles without warnings: delete this line
+    todo!("broadcast the message `count` times, `interval` apart")
 }

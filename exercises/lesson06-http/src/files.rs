@@ -34,50 +34,53 @@ pub fn resolve_path(root: &Path, target: &str) -> Result<PathBuf, Status> {
 /// `%41` → `A`. Decodes to bytes: `%ff` is one byte, not valid UTF-8 on its
 /// own. `None` if a `%` is not followed by two hex digits.
 pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    // TODO: copy the bytes of `s`, except that `%` and two hex digits become
-    // the one byte they spell (`%2F` → b'/', `%20` → b' '). `%` followed by
-    // anything else (`%zz`, `%4` at the end) → `None`. Careful:
-    // `u8::from_str_radix("+1", 16)` is `Ok(1)`, so check the two digits
-    // with `is_ascii_hexdigit` first.
-    todo!("percent-decode {s:?} into bytes")
+    // TODO: copy the bytes of `s`, except that a `%` and the two hex digits
+    // after it become the one byte they spell: `%20` is a space, `%2F` a '/'
+    // (the page's "Serving files, and only those"). Anything else after a `%`
+    // (`%zz`, or a `%4` at the very end) is `None`. Look up `u8::from_str_radix`
+    // and `u8::is_ascii_hexdigit`. Pitfalls: decode to bytes, not to chars:
+    // `%C3%A9` is two bytes that make one `é` together; and `from_str_radix`
+    // alone accepts "+1", so check both digits first.
+    let _ = s; // only so the skeleton compiles without warnings: delete this line
+    todo!("percent-decode the path into bytes")
 }
 
 /// `root` + the segments of the decoded `path`, one by one. `None` if a
 /// segment could leave the root.
 pub fn join_segments(root: &Path, path: &str) -> Option<PathBuf> {
-    // TODO: start from `root.to_path_buf()` and go through `path.split('/')`:
-    // - skip "" (from `//` or the leading '/') and ".";
-    // - `..`, or a segment containing '\0' or '\\', → `None`;
-    // - `push` any other segment.
-    // A segment pushed this way can never be absolute, since it has no '/'.
-    todo!("join the segments of {path:?} onto {}", root.display())
+    // TODO: build the path one segment at a time, never joining the path as a
+    // whole (the top of this file says why). Look up `str::split` and
+    // `PathBuf::push`. Empty segments (from `//` and the leading '/') and `.`
+    // add nothing; `..`, or a segment holding a NUL or a '\\', is `None`; any
+    // other segment is pushed onto a copy of `root`. Pitfall: `push` of an
+    // absolute path replaces everything before it; a segment with no '/' in it
+    // can never be one, which is why we split first.
+    let _ = (root, path); // only so the skeleton compiles without warnings: delete this line
+    todo!("join the segments of the path onto the root, refusing `..`")
 }
 
 /// The file to send for `file`: itself, or the `index.html` in it if it is
 /// a directory; with symlinks resolved, and still under `root`.
 pub fn real_file(root: &Path, file: PathBuf) -> Result<PathBuf, Status> {
-    // TODO:
-    // - if `file.is_dir()`, use `file.join("index.html")` instead;
-    // - `canonicalize()` it: that fails if it does not exist (NOT_FOUND) and
-    //   resolves symlinks, so a link to somewhere outside shows up as outside;
-    // - the result must `starts_with(root)`, or FORBIDDEN;
-    // - and `is_file()` (not a directory, a device...), or NOT_FOUND.
-    todo!("find the real file for {} under {}", file.display(), root.display())
+    // TODO: the real file behind the path, or the status that refuses it
+    // (the page's "Serving files, and only those"). A directory means the
+    // `index.html` in it. Look up `Path::canonicalize`: it fails for a file
+    // that does not exist (NOT_FOUND) and resolves symbolic links. Pitfalls:
+    // a link inside `root` may point outside it: only the canonical path tells,
+    // so it must still `starts_with(root)`, or FORBIDDEN; and what is left may
+    // be a directory or a device, not a file to send (NOT_FOUND).
+    let _ = (root, file); // only so the skeleton compiles without warnings: delete this line
+    todo!("find the real file under the root, or the status that refuses it")
 }
 
 /// The `Content-Type` for a file, from its extension.
 pub fn content_type(path: &Path) -> &'static str {
-    // TODO: match on the extension (`path.extension()`, in lower case):
-    //   html, htm → "text/html; charset=utf-8"
-    //   css       → "text/css; charset=utf-8"
-    //   js, mjs   → "text/javascript; charset=utf-8"
-    //   txt       → "text/plain; charset=utf-8"
-    //   json      → "application/json"
-    //   svg       → "image/svg+xml"
-    //   png       → "image/png"
-    //   jpg, jpeg → "image/jpeg"
-    //   gif       → "image/gif"
-    //   ico       → "image/x-icon"
-    //   anything else, or no extension → "application/octet-stream"
-    todo!("choose the Content-Type of {}", path.display())
+    // TODO: the Content-Type from the file's extension, in any case (`PNG` is
+    // `png`). The table of types is on the page, "The protocol" → Responses.
+    // Look up `Path::extension` (an `OsStr`, and `None` when there is none)
+    // and `str::to_ascii_lowercase`. Pitfall: text types carry
+    // `; charset=utf-8`, or a browser may guess the encoding wrong; anything
+    // unknown is `application/octet-stream`.
+    let _ = path; // only so the skeleton compiles without warnings: delete this line
+    todo!("choose the Content-Type from the extension")
 }

@@ -44,6 +44,7 @@ pub struct Request {
     /// The path and query as sent, still percent-encoded: `/docs/a%20b.txt?x=1`.
     pub target: String,
     /// `(1, 1)` for `HTTP/1.1`.
+    #[allow(dead_code)] // your `wants_close` reads it
     pub version: (u8, u8),
     /// `(name, value)` pairs in the order sent; the value is trimmed.
     pub headers: Vec<(String, String)>,
@@ -54,6 +55,7 @@ pub struct Request {
 impl Request {
     /// The value of the first header called `name`. Header names ignore case:
     /// `content-length` and `Content-Length` are the same header.
+    #[allow(dead_code)] // your `wants_close` calls it
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -61,18 +63,21 @@ impl Request {
 
 /// Read one request head: lines up to the empty line that ends it.
 pub fn read_head(reader: &mut BufReader<&TcpStream>) -> io::Result<Head> {
-    // TODO: read lines until an empty one, and return them in `Head::Lines`.
-    // - `reader.read_until(b'\n', &mut buf)` reads one line, waiting for as
-    //   many packets as it takes; it returns 0 at end of stream.
-    // - Count the bytes you read. Past MAX_HEAD, return `Head::TooLarge`.
-    //   To never read (and store) much more than that, read each line through
-    //   `reader.by_ref().take(limit)`, with `limit` what is left + 1.
-    // - End of stream (0 bytes, or a last line without '\n'): `Head::Closed`.
-    // - Strip the "\r\n" (accept a bare "\n" too) before storing a line.
-    //   `String::from_utf8_lossy` turns the bytes into text.
-    // - Skip empty lines that come *before* the request line.
+    // TODO: read the head's lines, up to the empty line that ends it, and
+    // return them in `Head::Lines` (the page's "The request" and "Where a
+    // message ends"). Look up `BufRead::read_until`: it reads one line,
+    // waiting for as many packets as it takes, and returns 0 at end of stream.
+    // Pitfalls:
+    // - a client may send a head that never ends: count the bytes, and past
+    //   MAX_HEAD answer `Head::TooLarge`. Counting after the read is too late,
+    //   a single endless line would already sit in memory: cap each read with
+    //   `Read::take` on `reader.by_ref()` (so the reader stays usable);
+    // - end of stream before the empty line (0 bytes, or a last line without
+    //   '\n') is `Head::Closed`: nobody is left to answer;
+    // - lines end in "\r\n", but accept a bare "\n" too;
+    // - empty lines *before* the request line are leftovers: skip them.
     let _ = reader; // only so the skeleton compiles without warnings: delete this line
-    todo!("read the lines of a request head (at most {MAX_HEAD} bytes) from the connection")
+    todo!("read the lines of a request head (at most {MAX_HEAD} bytes)")
 }
 
 /// Build a `Request` from the head's lines, or say which error to answer.
@@ -124,38 +129,45 @@ pub fn body_length(headers: &[(String, String)]) -> Result<u64, Status> {
 
 /// Split `GET /path HTTP/1.1` into method, target and version token.
 pub fn parse_request_line(line: &str) -> Result<(&str, &str, &str), Status> {
-    // TODO: split `line` at single spaces (`line.split(' ')`). Unless there
-    // are exactly three parts, none empty, and the target starts with '/',
-    // return `Err(BAD_REQUEST)`. The version is checked by `parse_version`.
-    todo!("split the request line {line:?} into method, target and version")
+    // TODO: a request line is exactly three parts separated by single spaces:
+    // method, target, version (the page's "The protocol", Requests). Anything
+    // else is `Err(BAD_REQUEST)`, and so is a target that is not a path (not
+    // starting with '/'). Look up `str::split` and slice patterns. Pitfall:
+    // two spaces in a row give an empty part, which is not a method or a
+    // target; the version token is checked later, by `parse_version`.
+    let _ = line; // only so the skeleton compiles without warnings: delete this line
+    todo!("split the request line into method, target and version")
 }
 
 /// `HTTP/1.1` → `Some((1, 1))`. Anything not `HTTP/<digit>.<digit>` → `None`.
 pub fn parse_version(token: &str) -> Option<(u8, u8)> {
-    // TODO: the token must be exactly `HTTP/`, a digit, '.', a digit
-    // (case matters: `http/1.1` is not a version). `strip_prefix` and a
-    // match on `as_bytes()` make this short; b'7' - b'0' is 7.
-    todo!("read the two digits of the version {token:?}")
+    // TODO: the token is `HTTP/`, a digit, '.', a digit, and nothing more.
+    // Look up `str::strip_prefix`, then match on the bytes of the rest (a
+    // byte pattern such as `b'0'..=b'9'`). Pitfall: the name is case-sensitive,
+    // `http/1.1` is not a version; and `HTTP/1.10` or `HTTP/11` are not either.
+    let _ = token; // only so the skeleton compiles without warnings: delete this line
+    todo!("read the two digits of the HTTP version")
 }
 
 /// Split `Name: value` at the first colon.
 pub fn parse_header(line: &str) -> Result<(String, String), Status> {
-    // TODO: split at the first ':' (`split_once`). No colon, an empty name,
-    // or a space or tab in the name: `Err(BAD_REQUEST)`. Trim the spaces
-    // around the value.
-    todo!("split the header line {line:?} into name and value")
+    // TODO: a header line is a name, a colon, a value (the page's "The
+    // request"). Look up `str::split_once` and `str::trim`. Pitfalls: split at
+    // the *first* colon only (values such as `Host: localhost:8080` hold more);
+    // a line with no colon, an empty name, or a space or tab inside the name
+    // is `Err(BAD_REQUEST)`; the spaces around the value are not part of it.
+    let _ = line; // only so the skeleton compiles without warnings: delete this line
+    todo!("split the header line into name and value")
 }
 
 /// Should the connection close after answering this request?
 pub fn wants_close(request: &Request) -> bool {
-    // TODO: HTTP/1.1 keeps the connection open unless the request says
-    // `Connection: close`; HTTP/1.0 closes unless it says
-    // `Connection: keep-alive`. The header's value is a comma-separated list
-    // of tokens, in any case (`Keep-Alive`): use `request.header("connection")`.
-    todo!(
-        "decide whether HTTP/{}.{} with Connection: {:?} closes",
-        request.version.0,
-        request.version.1,
-        request.header("connection")
-    )
+    // TODO: the version and the `Connection` header decide (the page's "One
+    // connection, many requests"): HTTP/1.1 keeps the connection unless told
+    // `close`; HTTP/1.0 closes unless told `keep-alive`. `Request::header`
+    // finds the header whatever the case of its name. Pitfall: its value is a
+    // comma-separated list of tokens, in any case: `Keep-Alive` and
+    // `foo, close` count too.
+    let _ = request; // only so the skeleton compiles without warnings: delete this line
+    todo!("decide whether the connection closes after this request")
 }

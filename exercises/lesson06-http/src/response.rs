@@ -63,6 +63,7 @@ pub enum Body {
 /// A response, ready to be written.
 pub struct Response {
     pub status: Status,
+    #[allow(dead_code)] // your `write_response` reads it
     pub content_type: &'static str,
     /// The body's size in bytes, known before we send any of it.
     pub content_length: u64,
@@ -97,22 +98,18 @@ pub fn write_response(
     head_only: bool,
     close: bool,
 ) -> io::Result<()> {
-    // TODO: write the head, each line ending in "\r\n" (`write!(out, ...)`):
-    //   HTTP/1.1 {status} {reason(status)}      ← always HTTP/1.1
-    //   Content-Type: {content_type}
-    //   Content-Length: {content_length}        ← also for HEAD: the size of the body it does not get
-    //   Allow: GET, HEAD                        ← only for METHOD_NOT_ALLOWED
-    //   Connection: close                       ← only if `close`
-    //   (an empty line)
-    // Then, unless `head_only`, the body: `write_all` the text, or stream the
-    // file with `io::copy(&mut file.take(content_length), out)`: never read it
-    // whole into memory. If `io::copy` sent less than `content_length` (the
-    // file shrank), return an error: the client would wait for the rest.
-    // Last, `out.flush()`: `out` is buffered, and nothing leaves until then.
-    todo!(
-        "write the {} response ({}, {} bytes, head only: {head_only}, close: {close}) to {out:?}",
-        response.status,
-        response.content_type,
-        response.content_length
-    )
+    // TODO: the head, then the body (the page's "The response" and "Where a
+    // message ends"; the exact lines are in "The protocol" → Responses):
+    // the status line (always HTTP/1.1, with `reason`), `Content-Type`,
+    // `Content-Length`, `Allow` for a 405, `Connection: close` when `close`,
+    // then the empty line. Every line ends in "\r\n"; `write!` on `out`
+    // formats straight into it. Then the body, unless `head_only`. Look up
+    // `io::copy` and `Read::take` to stream a file: never read it whole into
+    // memory. Pitfalls:
+    // - HEAD gets the same `Content-Length` as GET, without the body;
+    // - the client reads exactly `Content-Length` bytes: if the file shrank
+    //   and fewer went out, return an error, or it waits for the rest;
+    // - `out` is buffered: nothing leaves before `flush`.
+    let _ = (out, response, head_only, close); // only so the skeleton compiles without warnings: delete this line
+    todo!("write the response head, then its body")
 }

@@ -58,43 +58,47 @@ pub fn run(addr: &str, path: &Path) -> io::Result<()> {
 
 /// The name we send: the last part of `path`, without its directory.
 fn file_name(path: &Path) -> io::Result<&str> {
-    // TODO: the server needs the name, not where the file sits on your disk:
-    // `photos/2024/cat.jpg` is sent as `cat.jpg`. `path.file_name()` gives
-    // that part (`None` for paths like `..`), `OsStr::to_str` turns it into
-    // a `&str` (`None` if it is not UTF-8). A name containing '\n' or '\r'
-    // cannot go in a header line either. In all those cases return an error
-    // (`io::ErrorKind::InvalidInput`) that names the path.
-    todo!("take the file name of {}", path.display())
+    // TODO: the server needs the file's name, not where it sits on your disk:
+    // `photos/2024/cat.jpg` is sent as `cat.jpg`. Look up `Path::file_name`
+    // and `OsStr::to_str`; both answer `None` in the cases to refuse (a path
+    // such as `..`, a name that is not UTF-8). Pitfall: the name goes in a
+    // header *line*: a '\n' or '\r' in it would break the header. Refuse those
+    // too, with an `io::Error` of kind `InvalidInput` that names the path.
+    let _ = path; // only so the skeleton compiles without warnings: delete this line
+    todo!("take the file name, without its directory")
 }
 
 /// Open the file and find its size, without reading it.
 fn open(path: &Path) -> io::Result<(File, u64)> {
-    // TODO: `File::open`, then `file.metadata()?`: its `len()` is the size in
-    // bytes, known without reading the contents. If `is_file()` is false
-    // (a directory, say), return an error instead.
-    todo!("open {} and read its size from its metadata", path.display())
+    // TODO: the size goes in the header before any byte of the file, so it
+    // must be known without reading the file. Look up `File::open` and
+    // `File::metadata` (its `len` and `is_file`). Pitfall: a directory opens
+    // too, on Unix: refuse what is not a plain file, with an error.
+    let _ = path; // only so the skeleton compiles without warnings: delete this line
+    todo!("open the file and find its size")
 }
 
 /// Send the header, then exactly `size` bytes of the file.
 fn send_file(stream: &mut TcpStream, name: &str, file: File, size: u64) -> io::Result<()> {
-    // TODO: write the header `{name}\n{size}\n` with `write_all`. Then stream
-    // the contents: `io::copy(&mut file.take(size), stream)?` reads a chunk
-    // from the file, writes it all to the socket, and repeats; `take(size)`
-    // sends no more than announced even if the file grew meanwhile. If it
-    // copied fewer than `size` bytes (the file shrank), return an error: the
-    // server would be left waiting for the rest.
-    let _ = (&stream, &file); // only so the skeleton compiles without warnings: delete this line
-    todo!("send the header for {name:?} ({size} bytes), then the file, to the connection")
+    // TODO: the header, then the contents (the page's "The protocol", and
+    // "Streaming: chunks, not the whole file"). Look up `Write::write_all` for
+    // the header, and `io::copy` with `Read::take` to stream the file in
+    // chunks, never the whole file in memory. Pitfalls: send exactly the
+    // `size` you announced: no more if the file grew meanwhile, and if fewer
+    // went out (it shrank), return an error, or the server waits for the
+    // rest; and `write` may send only part of a buffer, `write_all` never.
+    let _ = (stream, name, file, size); // only so the skeleton compiles without warnings: delete this line
+    todo!("send the header, then the file, to the connection")
 }
 
 /// Wait for the server's one-line answer; return it without its line end.
 fn read_reply(stream: &TcpStream) -> io::Result<String> {
-    // TODO: the answer may come in pieces, like any TCP data: read up to the
-    // '\n' with `BufReader::new(stream).take(MAX_REPLY).read_until(...)`
-    // (the `take` guards against an endless line). Return the line without
-    // "\n" or "\r\n" (`String::from_utf8_lossy` makes it text). No '\n'
-    // before the end of the stream means the server closed without
-    // answering: return an `UnexpectedEof` error.
+    // TODO: the answer is one line, and like any TCP data it may come in
+    // pieces: read up to its '\n' (the page's "No message boundaries"). Look
+    // up `BufReader` and `BufRead::read_until`, and `Read::take` to bound the
+    // line. Return it without its "\n" or "\r\n" (`String::from_utf8_lossy`
+    // makes it text). Pitfall: end of stream before any '\n' means the server
+    // closed without answering: that is an `UnexpectedEof` error, not a reply.
     let _ = stream; // only so the skeleton compiles without warnings: delete this line
-    todo!("read one line, at most {MAX_REPLY} bytes, from the connection")
+    todo!("read the server's one-line answer, at most {MAX_REPLY} bytes")
 }

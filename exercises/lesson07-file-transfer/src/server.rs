@@ -121,73 +121,74 @@ fn receive_upload(reader: &mut BufReader<&TcpStream>, dir: &Path) -> io::Result<
 
 /// Read one header line of at most `limit` bytes; return it without "\n" or "\r\n".
 fn read_line(reader: &mut BufReader<&TcpStream>, limit: u64, what: &str) -> io::Result<Vec<u8>> {
-    // TODO: read one line with `read_until(b'\n', &mut line)`, but through
-    // `reader.by_ref().take(limit)`, so that a client sending an endless line
-    // cannot make you store it. Then look at how the line ends:
-    // - it ends with '\n': return it without the '\n', and without a '\r'
-    //   just before it (`strip_suffix` does both);
-    // - no '\n' and `limit` bytes read: the line is too long. Return
-    //   `Err(refusal(&format!("{what} line too long")))`;
-    // - no '\n' and fewer bytes: the stream ended (read returned 0). Return
-    //   an error of kind `io::ErrorKind::UnexpectedEof`.
+    // TODO: one header line, read from `reader` (the page's "Reading the
+    // header and the body from one buffer"). Look up `BufRead::read_until`,
+    // and `Read::take` on `reader.by_ref()` to read at most `limit` bytes, so
+    // a client sending an endless line cannot make you store it. Then how the
+    // line ends tells what happened:
+    // - a '\n': the line, without its "\n" or "\r\n" (`strip_suffix`);
+    // - no '\n' and `limit` bytes: too long, refuse it with `refusal`;
+    // - no '\n' and fewer bytes: the stream ended, an `UnexpectedEof` error.
+    // Pitfall: read through this one `reader`, never the stream itself: bytes
+    // it has already buffered would be lost.
     let _ = reader; // only so the skeleton compiles without warnings: delete this line
-    todo!("read the {what} line, at most {limit} bytes, from the connection")
+    todo!("read the {what} line, at most {limit} bytes")
 }
 
 /// Check the name line: it becomes a file name in DIR, so it must be one
 /// plain name, nothing that could point elsewhere.
 fn parse_name(line: &[u8]) -> io::Result<String> {
-    // TODO: refuse (with `Err(refusal("..."))`, the reason in a few words):
-    // - an empty name;
-    // - a name longer than MAX_NAME bytes;
-    // - a name containing `/`, `\` or a NUL byte (0): `/` and `\` would make
-    //   it a path, like `../../.bashrc`; NUL ends a name for the system;
-    // - the names `.` and `..` (the directory itself and its parent);
-    // - a name that is not UTF-8 (`String::from_utf8` tells you).
-    // Otherwise return the name as a `String`.
-    todo!("check the name {line:?}: not empty, at most {MAX_NAME} bytes, no '/', '\\' or NUL, not . or ..")
+    // TODO: this name becomes a file in DIR, and it comes from the network:
+    // hostile until checked (the page's "A name from the network is hostile").
+    // Refuse, with `refusal` and a reason in a few words: an empty name; one
+    // over MAX_NAME bytes; one holding '/', '\\' or a NUL byte (a path such
+    // as `../../.bashrc`, or a name the system would cut short); `.` and `..`;
+    // and a name that is not UTF-8 (look up `String::from_utf8`). Pitfall:
+    // check the bytes as they came, before anything turns them into a path.
+    let _ = line; // only so the skeleton compiles without warnings: delete this line
+    todo!("check the file name: one plain name, nothing that points elsewhere")
 }
 
 /// Check the size line: decimal digits only.
 fn parse_size(line: &[u8]) -> io::Result<u64> {
-    // TODO: the line must be one or more ASCII digits (`u8::is_ascii_digit`),
-    // nothing else: `str::parse::<u64>` alone would also accept "+12". Then
-    // parse it; that fails only for a number too big for a u64. Refuse
-    // anything else with `Err(refusal("..."))`.
-    todo!("turn {line:?} into a u64, digits only")
+    // TODO: the size line is decimal digits, one or more, and nothing else
+    // (the page's "The protocol"). Look up `u8::is_ascii_digit` and
+    // `str::parse`. Pitfall: `parse::<u64>` alone also accepts "+12"; check
+    // the digits first. A number too big for a u64 is refused too, with
+    // `refusal`.
+    let _ = line; // only so the skeleton compiles without warnings: delete this line
+    todo!("turn the size line into a number, digits only")
 }
 
 /// Receive the file under a temporary name in `dir`, then rename it to `dir/name`.
 fn save_file(reader: &mut BufReader<&TcpStream>, dir: &Path, name: &str, size: u64) -> io::Result<()> {
     let temp = temp_path(dir);
-    // TODO: never write to `dir/name` directly: a half-received file must
-    // never look like a complete one.
-    // 1. Create the file at `temp` with `OpenOptions::new().write(true)
-    //    .create_new(true).open(&temp)?` (`create_new` fails if it exists).
-    // 2. Fill it with `write_body`, and if that worked, `fs::rename` it to
-    //    `dir.join(name)`. Same directory, so the rename moves no data: it
-    //    swaps the name in, in one step, replacing an older file of that name.
-    // 3. If step 2 failed, remove the temporary file (`fs::remove_file`),
-    //    so that nothing new appears in `dir`, and return the error.
-    let _ = reader; // only so the skeleton compiles without warnings: delete this line
-    todo!("receive {size} bytes from the connection into {}, then rename it to {name:?}", temp.display())
+    // TODO: all or nothing (the page's "All or nothing: temporary file, then
+    // rename"): write the body into a new file at `temp`, and only once every
+    // byte is on disk give it its real name in `dir`. Look up `OpenOptions`
+    // (and its `create_new`, which refuses a file that already exists),
+    // `write_body` below, and `fs::rename`. Pitfalls: never write to
+    // `dir/name` directly, or a broken upload leaves half a file under the
+    // real name; and when anything fails, remove the temporary file before
+    // returning the error, so that nothing new appears in `dir`.
+    let _ = (reader, name, size, temp); // only so the skeleton compiles without warnings: delete this line
+    todo!("receive the file under a temporary name, then rename it")
 }
 
 /// Copy exactly `size` bytes from the connection into `file`, and onto the disk.
 // Your `save_file` calls this; until then the compiler would warn that nothing does.
 #[allow(dead_code)]
 fn write_body(reader: &mut BufReader<&TcpStream>, file: File, size: u64) -> io::Result<()> {
-    // TODO: stream the body, never holding it all in memory:
-    // - `io::copy(&mut reader.take(size), &mut file)` copies in chunks and
-    //   stops after exactly `size` bytes (make `file` a `mut` parameter).
-    //   Read from `reader`, not from the stream: the reader may already hold
-    //   the first bytes of the file, read along with the header;
-    // - `io::copy` returns how many bytes it copied. Fewer than `size` means
-    //   the client hung up early: return an `UnexpectedEof` error;
-    // - `file.sync_all()` waits until the bytes are on the disk, not just
-    //   handed to the system. Only then may `save_file` rename.
-    let _ = (&reader, &file); // only so the skeleton compiles without warnings: delete this line
-    todo!("copy exactly {size} bytes from the connection into the file, then sync it")
+    // TODO: exactly `size` bytes from the connection into `file`, and onto
+    // the disk (the page's "Streaming: chunks, not the whole file"). Look up
+    // `io::copy` with `Read::take` (in chunks, never the whole file in
+    // memory), and `File::sync_all`. Pitfalls: read from `reader`, not from
+    // the stream: it may already hold the first bytes of the file, read
+    // along with the header; fewer than `size` bytes means the client hung
+    // up early, an `UnexpectedEof` error; and until `sync_all` returns, the
+    // bytes may sit in the system's memory: only then may `save_file` rename.
+    let _ = (reader, file, size); // only so the skeleton compiles without warnings: delete this line
+    todo!("copy exactly `size` bytes into the file, then sync it")
 }
 
 /// A fresh name for a temporary file in `dir`, never the same twice.

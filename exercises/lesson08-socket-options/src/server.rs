@@ -26,7 +26,12 @@ use std::thread;
 use std::time::Duration;
 
 /// How many connections the system may queue for us before we `accept` them.
-const BACKLOG: i32 = 128;
+/// A burst of clients that arrives faster than we accept waits here; when the
+/// queue is full, Linux drops the newcomers' handshakes silently, and they
+/// hang or retry for seconds. `TcpListener::bind` asks for 128; 1,024 lets a
+/// burst of a thousand clients in. (The system caps it at its own limit,
+/// `net.core.somaxconn`: 4,096 on current Linux.)
+const BACKLOG: i32 = 1024;
 
 /// The longest piece we echo in one go; a longer line is echoed in pieces.
 const MAX_LINE: u64 = 64 * 1024;
@@ -49,11 +54,16 @@ pub fn run(addr: &str, idle: Duration) -> io::Result<()> {
         };
         // The thread owns its stream: an idle client holds only its own
         // thread, and the timeout gives even that back.
-        thread::spawn(move || {
+        // `Builder::spawn` reports a refused thread as an error, where
+        // `thread::spawn` would panic: then only this connection is dropped.
+        let spawned = thread::Builder::new().spawn(move || {
             if let Err(err) = handle_connection(&stream, idle) {
                 eprintln!("error: {err}");
             }
         });
+        if let Err(err) = spawned {
+            eprintln!("error: no thread for a new connection ({err}): dropped");
+        }
     }
 }
 
@@ -66,27 +76,29 @@ fn resolve(addr: &str) -> io::Result<SocketAddr> {
 
 /// socket + options + bind + listen, by hand.
 fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    // TODO: build the listening socket step by step with `socket2`:
-    // 1. `Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?`:
-    //    Python's `socket(AF_INET, SOCK_STREAM)`, IPv4 or IPv6 as `addr` is;
-    // 2. `set_reuse_address(true)` (SO_REUSEADDR): a restarted server binds
-    //    at once, even while old connections linger in TIME_WAIT;
-    // 3. `set_reuse_port(true)` (SO_REUSEPORT), only on Unix: put
-    //    `#[cfg(unix)]` on that line. Several processes may then listen on
-    //    one port, if all of them set it;
-    // 4. `bind(&addr.into())`: options count only if set before this;
-    // 5. `listen(BACKLOG)`;
-    // 6. return `socket.into()`: a `Socket` converts into a std `TcpListener`.
-    todo!("create a socket with SO_REUSEADDR and SO_REUSEPORT, bind it to {addr} and listen (backlog {BACKLOG})")
+    // TODO: the listening socket, step by step, as the top of this file
+    // draws it (the page's "Socket options", "`SO_REUSEADDR`: restart at
+    // once" and "`SO_REUSEPORT`: several processes, one port"). Look up
+    // `socket2::Socket` (`new`, `set_reuse_address`, `set_reuse_port`, `bind`,
+    // `listen`), `Domain::for_address` (IPv4 or IPv6, as `addr` is), and the
+    // `From` conversion of a `Socket` into a std `TcpListener`. Pitfalls:
+    // - an option counts only if it is set before `bind`: that is where the
+    //   system decides whether the port is free;
+    // - `set_reuse_port` exists on Unix only (`#[cfg(unix)]`), and so does the
+    //   meaning of SO_REUSEADDR we want here (on Windows it lets another
+    //   socket take over the port);
+    // - `socket2` binds a `SockAddr`, which converts from a `SocketAddr`.
+    let _ = addr; // only so the skeleton compiles without warnings: delete this line
+    todo!("create a socket with SO_REUSEADDR and SO_REUSEPORT, bind it and listen (backlog {BACKLOG})")
 }
 
 /// Print `listening on <address>` with the address we really got.
 fn print_listening(listener: &TcpListener) -> io::Result<()> {
-    // TODO: `listener.local_addr()?` is Python's `getsockname()`: the address
-    // the socket is really bound to. With port 0 the system chose a free port
-    // at `bind`, and this is the only way to learn which. Print
-    // `listening on <that address>` on stdout, and flush: whoever started
-    // the server waits for this line before connecting.
+    // TODO: with port 0 the system chose a free port at `bind`, and only the
+    // socket knows which: ask it (Python's `getsockname()`; the page's "Whose
+    // address? `local_addr` and `peer_addr`"). Print `listening on <address>`
+    // on stdout. Pitfall: flush it: whoever started the server waits for this
+    // line before connecting, and stdout may hold it back in a buffer.
     let _ = listener; // only so the skeleton compiles without warnings: delete this line
     todo!("print `listening on <address>` for the listener, and flush")
 }
@@ -100,39 +112,45 @@ fn handle_connection(stream: &TcpStream, idle: Duration) -> io::Result<()> {
 
 /// Set this connection's options: no Nagle delay, and a read timeout.
 fn configure(stream: &TcpStream, idle: Duration) -> io::Result<()> {
-    // TODO: two options, both settable with std alone:
-    // - `set_nodelay(true)` (TCP_NODELAY): turn off Nagle's algorithm, which
-    //   holds back a small write while an earlier one is unacknowledged;
-    // - `set_read_timeout(Some(idle))` (SO_RCVTIMEO, Python's `settimeout`):
-    //   a `read` that waits longer than `idle` fails instead of blocking on.
-    let _ = stream; // only so the skeleton compiles without warnings: delete this line
-    todo!("set TCP_NODELAY and a read timeout of {idle:?} on the connection")
+    // TODO: two options that `std` can set itself (the page's "`TCP_NODELAY`:
+    // no waiting for small writes" and "Timeouts: `set_read_timeout`"): turn
+    // off Nagle's algorithm, which holds back a small write while an earlier
+    // one is unacknowledged; and give reads a timeout of `idle`, so that a
+    // silent client makes `read` fail instead of blocking forever. Look up the
+    // `set_*` methods of `TcpStream`. Pitfall: a client that sends but never
+    // reads fills the buffers until *your* write blocks; a write timeout of
+    // the same length (`set_write_timeout`) ends that too.
+    let _ = (stream, idle); // only so the skeleton compiles without warnings: delete this line
+    todo!("set TCP_NODELAY and a read timeout on the connection")
 }
 
 /// Print `connected <peer>` and send `you are <peer>` to the client.
 fn greet(stream: &TcpStream) -> io::Result<()> {
-    // TODO: `stream.peer_addr()?` is Python's `getpeername()`: the address
-    // and port of the other end. Print `connected <peer>` on stdout (flush
-    // it), then send `you are <peer>\n` to the client with `write_all`.
-    // (To write through a `&TcpStream`, name the parameter `mut stream`:
-    // `&TcpStream` implements `Write` too.)
+    // TODO: who is on the other end, as this connection sees it (Python's
+    // `getpeername()`; the page's "Whose address? `local_addr` and
+    // `peer_addr`"). Print `connected <peer>` on stdout, flushed, then send
+    // `you are <peer>\n` to the client. Look up the address methods of
+    // `TcpStream` and `Write::write_all`. Pitfall: to write through a
+    // `&TcpStream`, name the parameter `mut stream`: `&TcpStream` implements
+    // `Write` too.
     let _ = stream; // only so the skeleton compiles without warnings: delete this line
     todo!("print `connected <peer>` and send `you are <peer>` to the connection")
 }
 
 /// Echo each line back, until the client closes or stays silent too long.
 fn echo_lines(stream: &TcpStream) -> io::Result<()> {
-    // TODO: make one `BufReader::new(stream)` for the whole connection, then
-    // loop on `reader.by_ref().take(MAX_LINE).read_until(b'\n', &mut line)`
-    // (clear `line` first each time):
-    // - `Ok(0)`: the client closed its side: return `Ok(())`;
-    // - `Ok(_)`: write the line back with `write_all` (`mut stream`, as in
-    //   `greet`);
-    // - an error for which `is_timeout` is true: nothing came for the idle
-    //   time. Send `timeout\n` and return: the connection closes;
-    // - any other error: return it.
+    // TODO: send each line back as it comes, until the client closes (a read
+    // of 0 bytes: return `Ok(())`) or stays silent for the idle time: then
+    // send `timeout\n` and return, which closes the connection (the page's
+    // "The protocol"). Look up `BufReader`, `BufRead::read_until`, and
+    // `Read::take` on `reader.by_ref()` to read at most MAX_LINE bytes at a
+    // time. `is_timeout` tells the read timeout from other errors, which you
+    // return. Pitfalls: make *one* `BufReader` for the whole connection (what
+    // it read past one line is the start of the next); clear your line buffer
+    // before each read, as `read_until` appends; write with `mut stream`, as
+    // in `greet`.
     let _ = stream; // only so the skeleton compiles without warnings: delete this line
-    todo!("echo lines (at most {MAX_LINE} bytes each) on the connection until the end or a timeout")
+    todo!("echo lines (at most {MAX_LINE} bytes each) until the end or a timeout")
 }
 
 /// True for the error a read returns when its timeout expires: `WouldBlock`
@@ -140,7 +158,10 @@ fn echo_lines(stream: &TcpStream) -> io::Result<()> {
 // Your `echo_lines` calls this; until then the compiler would warn that nothing does.
 #[allow(dead_code)]
 fn is_timeout(err: &io::Error) -> bool {
-    // TODO: a timed-out read does not say "timeout" the same way everywhere:
-    // `matches!` its `err.kind()` against both kinds.
-    todo!("is {err} a read timeout (WouldBlock or TimedOut)?")
+    // TODO: a read that timed out does not say so the same way everywhere
+    // (the page's "Timeouts: `set_read_timeout`"): look up `io::ErrorKind`,
+    // and `matches!` the error's kind against both. Pitfall: matching one
+    // kind only works on one family of systems.
+    let _ = err; // only so the skeleton compiles without warnings: delete this line
+    todo!("tell whether a read error is a timeout (WouldBlock or TimedOut)")
 }
