@@ -188,12 +188,31 @@ pub struct Ctx {
     transcript: Transcript,
     logs: Vec<Arc<ProgramLog>>,
     channels: usize,
+    grants: crate::os::Grants,
 }
 
 impl Ctx {
     /// A context that runs `target` (a command line) followed by role arguments.
     pub fn new(target: Vec<String>, timing: Timing) -> Ctx {
-        Ctx { target, timing, transcript: Transcript::default(), logs: Vec::new(), channels: 0 }
+        Ctx {
+            target,
+            timing,
+            transcript: Transcript::default(),
+            logs: Vec::new(),
+            channels: 0,
+            grants: crate::os::Grants::default(),
+        }
+    }
+
+    /// Lets the programs this check starts from now on read the folder (or
+    /// file) `path`, even in the strict sandbox of `grade`.
+    pub fn grant_read(&mut self, path: &std::path::Path) {
+        self.grants.read.push(path.to_path_buf());
+    }
+
+    /// Lets the programs this check starts from now on write in the folder `path`.
+    pub fn grant_write(&mut self, path: &std::path::Path) {
+        self.grants.write.push(path.to_path_buf());
     }
 
     pub fn transcript(&self) -> &Transcript {
@@ -228,7 +247,11 @@ impl Ctx {
 
     fn spawn_inner(&mut self, label: &str, args: &[String], stdin: bool) -> Result<Program, Failure> {
         let argv = self.command(args);
-        let program = Program::spawn(label, &argv, stdin).map_err(|err| Failure {
+        // The files named on the target's own command line (`--cmd "python3
+        // x.py"`) are the program's too.
+        let mut grants = self.grants.clone();
+        grants.read.extend(self.target.iter().map(std::path::PathBuf::from).filter(|p| p.exists()));
+        let program = Program::spawn_as(label, &argv, stdin, crate::os::Kind::Program, &grants).map_err(|err| Failure {
             cannot_run: true,
             ..Failure::new(
                 format!("started `{}`", process::display_command(&argv)),
