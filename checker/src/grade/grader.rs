@@ -18,6 +18,7 @@ use super::submission::{self, Work};
 use crate::build::{self, Build};
 use crate::harness::{describe_status, Program};
 use crate::lessons::Lesson;
+use crate::os::Grants;
 use crate::report::{LessonReport, LessonStatus, Report, StudentReport, StudentStatus};
 use crate::run;
 use anyhow::{Context, Result};
@@ -122,7 +123,20 @@ impl Grader {
     /// executable into `scratch/bin`, under the lesson's package name.
     fn build(&self, student: &str, scratch: &Path, packages: &[String]) -> Result<Build> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let settings = build::Settings { color: false, target_dir: Some(&self.target_dir), limit: self.build_limit };
+        // The build reads the student's own workspace (the course's
+        // manifests around their sources) and writes there and in the
+        // shared target folder: nothing else of the course or the class.
+        // Made here: cargo would make it beside itself, outside the sandbox.
+        std::fs::create_dir_all(&self.target_dir)
+            .with_context(|| format!("Failed to create {}", self.target_dir.display()))?;
+        let grants =
+            Grants { read: vec![scratch.to_path_buf()], write: vec![scratch.to_path_buf(), self.target_dir.clone()] };
+        let settings = build::Settings {
+            color: false,
+            target_dir: Some(&self.target_dir),
+            limit: self.build_limit,
+            sandbox: Some(grants),
+        };
         let mut built = build::build(scratch, packages, &settings)?;
         let bin = scratch.join("bin");
         let _ = std::fs::remove_dir_all(&bin);
@@ -147,7 +161,7 @@ impl Grader {
         let _ = std::fs::remove_file(&file);
         let _ = std::fs::create_dir_all(&reports);
         let path = |p: &Path| p.to_string_lossy().into_owned();
-        let argv = vec![
+        let mut argv = vec![
             path(&self.checker),
             lesson.id(),
             "--format".to_string(),
@@ -159,6 +173,7 @@ impl Grader {
             "--root".to_string(),
             path(&self.course.root),
         ];
+        argv.extend(sandbox_args());
         let mut checker = match Program::spawn("checker", &argv, false) {
             Ok(program) => program.with_grace(CHILD_GRACE),
             Err(err) => return not_run(lesson, LessonStatus::Crashed, &format!("The checker could not start: {err}")),
@@ -190,6 +205,22 @@ impl Grader {
     fn not_run_all(&self, status: LessonStatus, error: &str) -> Vec<LessonReport> {
         self.course.lessons.iter().map(|lesson| not_run(lesson, status, error)).collect()
     }
+}
+
+/// The sandbox and limits of this grader, for a child checker's command line.
+fn sandbox_args() -> Vec<String> {
+    let policy = crate::os::policy();
+    let kib = |bytes: u64| format!("{}K", bytes / 1024);
+    vec![
+        "--sandbox".to_string(),
+        policy.mode.as_str().to_string(),
+        "--memory-limit".to_string(),
+        kib(policy.limits.memory),
+        "--process-limit".to_string(),
+        policy.limits.processes.to_string(),
+        "--file-size-limit".to_string(),
+        kib(policy.limits.file_size),
+    ]
 }
 
 /// The lesson's report written by a child checker, if it wrote one.

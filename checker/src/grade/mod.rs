@@ -66,6 +66,43 @@ pub struct Args {
     /// `.grading/target` inside the --out folder.
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
+
+    /// Grade without the sandbox, where the kernel offers none (no
+    /// Landlock): programs are still contained and limited, but can read and
+    /// write what the grader can. Every student's feedback says so.
+    #[arg(long)]
+    no_sandbox: bool,
+}
+
+impl Args {
+    /// `--no-sandbox` was given.
+    pub fn no_sandbox(&self) -> bool {
+        self.no_sandbox
+    }
+}
+
+/// The note every student's feedback carries when grading ran unsandboxed.
+const NO_SANDBOX_NOTE: &str = "Grading ran without a sandbox (--no-sandbox): your programs were contained and \
+                               limited, but not kept from the rest of the machine.";
+
+/// Stops with a clear message when the sandbox `grade` needs is missing;
+/// returns the notes for every student's feedback.
+fn sandbox_notes() -> Result<Vec<String>> {
+    if crate::os::policy().mode == crate::os::Mode::Off {
+        eprintln!("Grading without a sandbox (--no-sandbox): every student's feedback will say so.");
+        return Ok(vec![NO_SANDBOX_NOTE.to_string()]);
+    }
+    let support = crate::os::support();
+    if !support.sandbox {
+        bail!(
+            "this machine cannot sandbox the students' programs: it lacks {}.\nRun grade on Linux 6.12 or \
+             later (Landlock ABI 6), or pass --no-sandbox to grade without a sandbox (each student's feedback \
+             will say so).",
+            support.missing.join("; and ")
+        );
+    }
+    eprintln!("Sandbox: Landlock ABI {}; programs contained by {}.", support.landlock_abi, support.containment);
+    Ok(Vec::new())
 }
 
 /// The lesson numbers given with `--lessons`.
@@ -106,6 +143,7 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
     let out = &args.out;
     let students = submissions(&args.submissions, out)?;
     let course = Course::read(root, lessons)?;
+    let notes = sandbox_notes()?;
     std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
     let grading = out.join(".grading");
     let grader = Grader {
@@ -118,7 +156,7 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
         build_lock: Mutex::new(()),
     };
     let progress = Progress::new(students.len());
-    let (reports, errors) = grade_all(&grader, &students, usize::from(args.jobs), out, &progress);
+    let (reports, errors) = grade_all(&grader, &students, usize::from(args.jobs), out, &progress, &notes);
     progress.finish();
     if interrupted() {
         bail!("interrupted: grades.csv and checks.csv were not written");
@@ -186,6 +224,7 @@ fn grade_all(
     jobs: usize,
     out: &Path,
     progress: &Progress,
+    notes: &[String],
 ) -> (Vec<StudentReport>, Vec<String>) {
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<Option<StudentReport>>> = Mutex::new(students.iter().map(|_| None).collect());
@@ -196,7 +235,8 @@ fn grade_all(
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some((name, dir)) = students.get(i) else { return };
                 progress.start(name);
-                let report = grader.grade(name, dir);
+                let mut report = grader.grade(name, dir);
+                report.notes.extend(notes.iter().cloned());
                 // Interrupted: what came back is not a grade, write nothing.
                 if interrupted() {
                     return;

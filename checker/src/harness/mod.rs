@@ -251,18 +251,19 @@ impl Ctx {
         // x.py"`) are the program's too.
         let mut grants = self.grants.clone();
         grants.read.extend(self.target.iter().map(std::path::PathBuf::from).filter(|p| p.exists()));
-        let program = Program::spawn_as(label, &argv, stdin, crate::os::Kind::Program, &grants).map_err(|err| Failure {
-            cannot_run: true,
-            ..Failure::new(
-                format!("started `{}`", process::display_command(&argv)),
-                "the program to start",
-                format!("it could not be started: {err}"),
-            )
-            .hint(
-                "Check that the program exists and is executable. With --cmd, give the whole \
+        let program =
+            Program::spawn_as(label, &argv, stdin, crate::os::Kind::Program, &grants).map_err(|err| Failure {
+                cannot_run: true,
+                ..Failure::new(
+                    format!("started `{}`", process::display_command(&argv)),
+                    "the program to start",
+                    format!("it could not be started: {err}"),
+                )
+                .hint(
+                    "Check that the program exists and is executable. With --cmd, give the whole \
                  command line, e.g. --cmd \"python3 my_server.py\".",
-            )
-        })?;
+                )
+            })?;
         self.logs.push(Arc::clone(program.log()));
         Ok(program)
     }

@@ -43,13 +43,33 @@ pub struct Capture {
     changed: Condvar,
 }
 
+/// A callback given each line of a stream (without its `\n`) as it arrives.
+pub type LineHandler = Box<dyn FnMut(&[u8]) + Send>;
+
 impl Capture {
-    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static) {
+    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static, mut on_line: Option<LineHandler>) {
         let capture = Arc::clone(self);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            // The line being read, for `on_line` (every byte is parsed,
+            // whatever the capture keeps).
+            let mut line = Vec::new();
             loop {
                 let n = source.read(&mut buf).unwrap_or(0);
+                if let Some(handler) = on_line.as_mut() {
+                    for &byte in &buf[..n] {
+                        if byte == b'\n' {
+                            handler(&line);
+                            line.clear();
+                        } else {
+                            line.push(byte);
+                        }
+                    }
+                    if n == 0 && !line.is_empty() {
+                        handler(&line);
+                        line.clear();
+                    }
+                }
                 let mut state = capture.state.lock().unwrap_or_else(|e| e.into_inner());
                 if n == 0 {
                     state.closed = true;
@@ -147,7 +167,36 @@ impl Program {
 
     /// Starts `argv` as `kind` (a program under test, a build, a helper)
     /// through the launcher, with `grants` besides the system.
-    pub fn spawn_as(label: &str, argv: &[String], stdin: bool, kind: Kind, grants: &Grants) -> std::io::Result<Program> {
+    pub fn spawn_as(
+        label: &str,
+        argv: &[String],
+        stdin: bool,
+        kind: Kind,
+        grants: &Grants,
+    ) -> std::io::Result<Program> {
+        Program::start(label, argv, stdin, kind, grants, None)
+    }
+
+    /// Like [`Program::spawn_as`], with stdin closed, handing each line of
+    /// stdout to `on_line` as it arrives (the capture stays bounded).
+    pub fn spawn_streaming(
+        label: &str,
+        argv: &[String],
+        kind: Kind,
+        grants: &Grants,
+        on_line: LineHandler,
+    ) -> std::io::Result<Program> {
+        Program::start(label, argv, false, kind, grants, Some(on_line))
+    }
+
+    fn start(
+        label: &str,
+        argv: &[String],
+        stdin: bool,
+        kind: Kind,
+        grants: &Grants,
+        on_line: Option<LineHandler>,
+    ) -> std::io::Result<Program> {
         if interrupted() {
             return Err(std::io::Error::other("the checker was interrupted"));
         }
@@ -184,10 +233,10 @@ impl Program {
             status: Mutex::new(None),
         });
         if let Some(out) = child.stdout.take() {
-            log.stdout.spawn_drain(out);
+            log.stdout.spawn_drain(out, on_line);
         }
         if let Some(err) = child.stderr.take() {
-            log.stderr.spawn_drain(err);
+            log.stderr.spawn_drain(err, None);
         }
         let stdin = child.stdin.take();
         if let Some(dir) = &launch.scratch {

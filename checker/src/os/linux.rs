@@ -136,9 +136,8 @@ pub fn launcher(spec: Spec) -> ! {
                 .arg("--")
                 .args(&stage3)
                 .process_group(0);
-            let child = init.spawn().unwrap_or_else(|e| die("launcher", format!("could not start: {e}")));
+            let pid = spawn("launcher", &mut init);
             drop(write);
-            let pid = Pid::from_raw(child.id() as i32);
             let ended = supervise(pid, pid, parent, false);
             // The program's status, as init saw it; init itself killed
             // (the checker's SIGKILL reached it) reads as SIGKILL.
@@ -150,14 +149,22 @@ pub fn launcher(spec: Spec) -> ! {
             let _ = nix::sys::prctl::set_child_subreaper(true);
             let mut program = Command::new(&stage3[0]);
             program.args(&stage3[1..]).process_group(0);
-            let child = program.spawn().unwrap_or_else(|e| die("launcher", format!("could not start: {e}")));
-            let pid = Pid::from_raw(child.id() as i32);
+            let pid = spawn("launcher", &mut program);
             let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), parent, true);
             kill_descendants();
             ended
         }
     };
     reproduce(status)
+}
+
+/// Starts `command`; its pid is reaped by [`supervise`] with `waitpid`.
+#[allow(clippy::zombie_processes)]
+fn spawn(stage: &str, command: &mut Command) -> Pid {
+    match command.spawn() {
+        Ok(child) => Pid::from_raw(child.id() as i32),
+        Err(err) => die(stage, format!("could not start: {err}")),
+    }
 }
 
 /// How a program ended.
@@ -265,11 +272,7 @@ pub fn init(spec: Spec) -> ! {
     let _ = nix::fcntl::fcntl(&status_pipe, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC));
     let mut program = Command::new(&spec.program[0]);
     program.args(&spec.program[1..]).process_group(0);
-    let child = match program.spawn() {
-        Ok(child) => child,
-        Err(err) => die("init", format!("could not start: {err}")),
-    };
-    let pid = Pid::from_raw(child.id() as i32);
+    let pid = spawn("init", &mut program);
     let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), None, true);
     let text = match ended {
         Ended::Code(code) => format!("exit {code}"),
@@ -399,8 +402,19 @@ fn sandbox(spec: &Spec) -> Result<String, String> {
 
 /// What every program may read (and execute): the system.
 const SYSTEM: &[&str] = &[
-    "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/opt", "/sys", "/nix/store",
-    "/dev/urandom", "/dev/random",
+    "/usr",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/bin",
+    "/sbin",
+    "/etc",
+    "/opt",
+    "/sys",
+    "/nix/store",
+    "/dev/urandom",
+    "/dev/random",
 ];
 
 /// What of /proc every program may read besides its own /proc/<pid>.
@@ -466,9 +480,8 @@ pub fn support() -> Support {
         .output();
     let Ok(output) = output else { return Support::default() };
     let text = String::from_utf8_lossy(&output.stderr);
-    let line = |prefix: &str| {
-        text.lines().find_map(|l| l.strip_prefix(prefix)).map(str::trim).unwrap_or_default().to_string()
-    };
+    let line =
+        |prefix: &str| text.lines().find_map(|l| l.strip_prefix(prefix)).map(str::trim).unwrap_or_default().to_string();
     let containment = line("containment:");
     let sandbox = line("sandbox:");
     let landlock_abi = sandbox

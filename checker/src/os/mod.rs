@@ -108,6 +108,14 @@ pub fn policy() -> Policy {
     POLICY.get().copied().unwrap_or(Policy { mode: Mode::Learner, limits: Limits::default() })
 }
 
+static ALLOWED_WRITES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+
+/// Folders every program under test may write in, besides its own (the
+/// hidden `--allow-write`, for the tests' records of pids). Set once.
+pub fn allow_writes(dirs: Vec<PathBuf>) {
+    let _ = ALLOWED_WRITES.set(dirs);
+}
+
 /// What a program may read and write besides the system and its scratch
 /// folder.
 #[derive(Clone, Debug, Default)]
@@ -172,6 +180,11 @@ pub fn launch(argv: &[String], kind: Kind, grants: &Grants) -> std::io::Result<L
         }
         for path in &grants.write {
             push("--write", path.display().to_string());
+        }
+        if kind == Kind::Program {
+            for path in ALLOWED_WRITES.get().into_iter().flatten() {
+                push("--write", path.display().to_string());
+            }
         }
     }
     out.push("--".to_string());
