@@ -502,6 +502,9 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         live_groups::kill_all();
+        // What was starting at that moment, and the orphans of what was
+        // killed, come back to the checker: they end too.
+        os::kill_descendants();
         remove_scratch_folders();
         if let Some(hook) = ON_INTERRUPT.get() {
             hook();

@@ -148,7 +148,13 @@ pub fn launcher(spec: Spec) -> ! {
         Isolation::Reaper => {
             let _ = nix::sys::prctl::set_child_subreaper(true);
             let mut program = Command::new(&stage3[0]);
-            program.args(&stage3[1..]).process_group(0);
+            // Stage 3 is our child: it checks that we are still there once
+            // its pdeathsig is set.
+            program
+                .arg(&stage3[1])
+                .args(["--parent", &std::process::id().to_string()])
+                .args(&stage3[2..])
+                .process_group(0);
             let pid = spawn("launcher", &mut program);
             let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), parent, true);
             kill_descendants();
@@ -299,6 +305,10 @@ fn parent_in_proc() -> Option<u32> {
 /// Stage 3: limits, sandbox, then the program itself.
 pub fn exec(spec: Spec) -> ! {
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    // The launcher may have died before pdeathsig was set.
+    if spec.parent.is_some_and(|p| getppid().as_raw() as u32 != p) {
+        std::process::exit(137);
+    }
     let limits = spec.limits;
     let set = |resource, value: u64| {
         if value > 0 {
@@ -540,7 +550,7 @@ pub fn kill_orphans(keep: &[u32]) {
 
 /// Kills every descendant of this process (a subreaper: orphans come back
 /// to it), until none is left.
-fn kill_descendants() {
+pub fn kill_descendants() {
     for _ in 0..100 {
         let children = children();
         if children.is_empty() {

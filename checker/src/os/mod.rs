@@ -342,6 +342,13 @@ pub fn kill_orphans(keep: &[u32]) {
     backend::kill_orphans(keep);
 }
 
+/// Kills every process below the checker (orphans of programs it started
+/// come back to it, a subreaper), until none is left: the last step of an
+/// interrupted checker.
+pub fn kill_descendants() {
+    backend::kill_descendants();
+}
+
 /// The peak resident memory, in bytes, of `pid`'s descendants (the
 /// launcher's stages left out); `None` where the system does not say.
 pub fn peak_memory_below(pid: u32) -> Option<u64> {

@@ -52,6 +52,8 @@ pub fn init_checker() {}
 
 pub fn kill_orphans(_keep: &[u32]) {}
 
+pub fn kill_descendants() {}
+
 pub fn peak_memory_below(_root: u32) -> Option<u64> {
     None
 }
