@@ -231,6 +231,15 @@ fn program_stderr(run: &Run) -> String {
     lines.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>().join("\n")
 }
 
+#[cfg(unix)]
+#[test]
+fn a_program_killed_by_a_signal_is_reported_killed_by_that_signal() {
+    let (run, pids) = run_recorded("killed-by-sigterm", &[]);
+    let failure = run.failure("the server accepts a connection");
+    assert!(failure["got"].as_str().unwrap().contains("was killed by signal 15"), "{failure}");
+    assert_all_gone(&pids);
+}
+
 #[test]
 fn a_program_over_its_memory_limit_is_told_so_in_plain_words() {
     let (run, pids) = run_recorded("hog", &["--memory-limit", "64M"]);

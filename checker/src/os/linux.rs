@@ -321,6 +321,9 @@ pub fn exec(spec: Spec) -> ! {
     if spec.kind != Kind::Helper {
         let _ = setrlimit(Resource::RLIMIT_CORE, 0, 0);
     }
+    // The launcher and init block the signals they forward: the program
+    // starts with none blocked.
+    let _ = SigSet::empty().thread_set_mask();
     let mut command = Command::new(&spec.program[0]);
     command.args(&spec.program[1..]);
     if let Some(tmp) = &spec.tmp {
