@@ -350,6 +350,11 @@ fn builds_cannot_include_files_outside_the_submission() {
     assert_ne!(borrowed, main, "main.rs declares `mod server;`");
     std::fs::write(mallet.join("src/main.rs"), borrowed).unwrap();
 
+    // Zed's constant needs 8 GiB to compile.
+    let zed = class.solved("zed");
+    let huge = "\n#[allow(dead_code)]\nstatic BIG: [u8; 1 << 33] = [0; 1 << 33];\n";
+    std::fs::write(zed.join("src/main.rs"), main.clone() + huge).unwrap();
+
     let grades = class.grade();
     let max = grades.lines().nth(1).unwrap().split(',').nth(3).unwrap().to_string();
     assert!(grades.contains(&format!("\nalice,{max},{max},{max},ok\n")), "alice keeps her grade:\n{grades}");
@@ -358,6 +363,9 @@ fn builds_cannot_include_files_outside_the_submission() {
     let feedback = class.feedback("mallory");
     assert!(!feedback.contains("SECRET-ANSWER-KEY"), "the file's content never reaches feedback:\n{feedback}");
     assert!(feedback.contains("instructor-only.txt"), "the compiler says which file it could not read:\n{feedback}");
+    assert!(grades.contains(&format!("\nzed,0,0,{max},build_error\n")), "{grades}");
+    let feedback = class.feedback("zed");
+    assert!(feedback.contains("The build used more than 1 GiB of memory"), "in plain words:\n{feedback}");
 }
 
 #[test]

@@ -397,6 +397,7 @@ pub fn limit_hit(signal: Option<i32>, stderr: &str, limits: Limits) -> Option<St
     }
     if limits.memory > 0
         && (stderr.contains("memory allocation of")
+            || stderr.contains("more memory than available")
             || stderr.contains("MemoryError")
             || stderr.contains("Cannot allocate memory")
             || stderr.contains("out of memory"))
