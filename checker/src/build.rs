@@ -144,13 +144,19 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
         kept.push_str(&format!("… and {omitted} more messages of the compiler, not shown.\n"));
     }
     if settings.sandbox.is_some() {
-        if let Some(note) = os::limit_hit(None, &messages, os::policy().limits) {
-            // The compiler ran out of room: say so before what it printed.
-            let note = format!("The build {}.", note.trim_start_matches("your program "));
-            messages = format!("{note}\n{messages}");
-            for text in diagnostics.values_mut() {
+        // The compiler ran out of room: say so before what it printed.
+        let limits = os::policy().limits;
+        let note = |text: &str| {
+            os::limit_hit(None, text, limits).map(|n| format!("The build {}.", n.trim_start_matches("your program ")))
+        };
+        let from_cargo = note(&messages);
+        for text in diagnostics.values_mut() {
+            if let Some(note) = note(text).or_else(|| from_cargo.clone()) {
                 *text = format!("{note}\n{text}");
             }
+        }
+        if let Some(note) = from_cargo {
+            messages = format!("{note}\n{messages}");
         }
     }
     Ok(Build { executables: parsed.executables, messages, diagnostics, timed_out: false })

@@ -231,6 +231,28 @@ fn program_stderr(run: &Run) -> String {
     lines.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>().join("\n")
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_reaches_the_program_through_the_launcher_and_its_death_is_faithful() {
+    use std::os::unix::process::ExitStatusExt;
+    let Some(sleep) = ["/bin/sleep", "/usr/bin/sleep"].into_iter().find(|p| Path::new(p).exists()) else {
+        eprintln!("skipped: no sleep program");
+        return;
+    };
+    let mut launcher = Command::new(assert_cmd::cargo::cargo_bin("checker"))
+        .args(["__contain", "--mode", "off", "--kind", "program", "--", sleep, "20"])
+        .spawn()
+        .unwrap();
+    // Once the program runs, SIGTERM to the launcher is passed down to it.
+    wait_until(Duration::from_secs(10), "the program starts", || {
+        running(&format!("{sleep}\0")).iter().any(|&p| p != launcher.id())
+    });
+    let status = Command::new("kill").args(["-TERM", &launcher.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let status = launcher.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "the launcher ends as the program did: {status:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_program_killed_by_a_signal_is_reported_killed_by_that_signal() {

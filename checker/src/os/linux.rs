@@ -138,7 +138,7 @@ pub fn launcher(spec: Spec) -> ! {
                 .process_group(0);
             let pid = spawn("launcher", &mut init);
             drop(write);
-            let ended = supervise(pid, pid, parent, false);
+            let ended = supervise(pid, pid, parent, false, scratch_of(&spec));
             // The program's status, as init saw it; init itself killed
             // (the checker's SIGKILL reached it) reads as SIGKILL.
             let mut text = String::new();
@@ -156,12 +156,27 @@ pub fn launcher(spec: Spec) -> ! {
                 .args(&stage3[2..])
                 .process_group(0);
             let pid = spawn("launcher", &mut program);
-            let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), parent, true);
+            let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), parent, true, scratch_of(&spec));
             kill_descendants();
             ended
         }
     };
+    remove_scratch(&spec);
     reproduce(status)
+}
+
+/// The program's scratch folder, if the checker made one for it.
+fn scratch_of(spec: &Spec) -> Option<&Path> {
+    let tmp = spec.tmp.as_deref()?;
+    tmp.file_name().is_some_and(|n| n.to_string_lossy().starts_with("socketlings-run-")).then_some(tmp)
+}
+
+/// Removes the program's scratch folder once it has ended (the checker
+/// removes it too, unless it was killed).
+fn remove_scratch(spec: &Spec) {
+    if let Some(tmp) = scratch_of(spec) {
+        let _ = std::fs::remove_dir_all(tmp);
+    }
 }
 
 /// Starts `command`; its pid is reaped by [`supervise`] with `waitpid`.
@@ -200,8 +215,9 @@ fn ended_of(status: WaitStatus) -> Option<Ended> {
 
 /// Waits for `child`, forwarding signals to `target` (a pid, or a group as
 /// a negative number); reaps every other child when `reap` (a subreaper).
-/// Kills `target` and exits if the checker (`parent`) goes away.
-fn supervise(child: Pid, target: Pid, parent: Option<u32>, reap: bool) -> Ended {
+/// Kills `target`, removes `scratch` and exits if the checker (`parent`)
+/// goes away.
+fn supervise(child: Pid, target: Pid, parent: Option<u32>, reap: bool, scratch: Option<&Path>) -> Ended {
     let signals = SignalFd::with_flags(&signal_set(), SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
         .unwrap_or_else(|e| die("launcher", e));
     loop {
@@ -230,6 +246,9 @@ fn supervise(child: Pid, target: Pid, parent: Option<u32>, reap: bool) -> Ended 
             let _ = kill(target, Signal::SIGKILL);
             if reap {
                 kill_descendants();
+            }
+            if let Some(tmp) = scratch {
+                let _ = std::fs::remove_dir_all(tmp);
             }
             std::process::exit(137);
         }
@@ -279,7 +298,7 @@ pub fn init(spec: Spec) -> ! {
     let mut program = Command::new(&spec.program[0]);
     program.args(&spec.program[1..]).process_group(0);
     let pid = spawn("init", &mut program);
-    let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), None, true);
+    let ended = supervise(pid, Pid::from_raw(-pid.as_raw()), None, true, None);
     let text = match ended {
         Ended::Code(code) => format!("exit {code}"),
         Ended::Signal(signal) => format!("signal {signal}"),
