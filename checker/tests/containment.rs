@@ -326,6 +326,10 @@ impl Class {
     }
 
     fn grade(&self) -> String {
+        self.grade_with(&[])
+    }
+
+    fn grade_with(&self, args: &[&str]) -> String {
         let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade-target");
         let out = checker()
             .arg("grade")
@@ -335,6 +339,7 @@ impl Class {
             .arg("--target-dir")
             .arg(target)
             .args(["--lessons", "1", "--jobs", "1"])
+            .args(args)
             .timeout(Duration::from_secs(300))
             .output()
             .unwrap();
@@ -402,4 +407,14 @@ fn seven_hundred_warnings_do_not_hide_a_correct_build() {
     let row: Vec<&str> = grades.lines().nth(1).unwrap().split(',').collect();
     assert_eq!(row.last(), Some(&"ok"), "{grades}");
     assert_eq!(row[1], row[3], "full marks despite 700 warnings:\n{grades}");
+}
+
+#[test]
+fn grading_without_the_sandbox_says_so_in_every_feedback() {
+    let class = Class::new();
+    class.solved("alice");
+    let grades = class.grade_with(&["--no-sandbox"]);
+    assert!(grades.lines().nth(1).unwrap().ends_with(",ok"), "{grades}");
+    let feedback = class.feedback("alice");
+    assert!(feedback.contains("Grading ran without a sandbox"), "{feedback}");
 }

@@ -116,7 +116,8 @@ pub fn launcher(spec: Spec) -> ! {
         // The checker is already gone.
         std::process::exit(137);
     }
-    let exe = std::env::current_exe().unwrap_or_else(|e| die("launcher", e));
+    // This very executable, even if its file was replaced or removed since.
+    let exe = PathBuf::from("/proc/self/exe");
     let isolation = isolate(spec.kind);
     if std::env::var_os(PROBE).is_some() {
         eprintln!("containment: {}", isolation.describe());

@@ -199,7 +199,13 @@ fn launcher_exe() -> Option<PathBuf> {
         return None;
     }
     static EXE: OnceLock<Option<PathBuf>> = OnceLock::new();
-    EXE.get_or_init(|| std::env::current_exe().ok()).clone()
+    let exe = EXE.get_or_init(|| std::env::current_exe().ok()).clone()?;
+    // Rebuilt or removed while running (`watch` during a `cargo build`):
+    // the running executable is still there on Linux.
+    if !exe.exists() && cfg!(target_os = "linux") {
+        return Some(PathBuf::from("/proc/self/exe"));
+    }
+    Some(exe)
 }
 
 /// Runs a launcher stage if `args` (the command line, without the program
