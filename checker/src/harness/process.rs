@@ -135,7 +135,8 @@ pub struct Program {
     grace: Duration,
     /// The program's own scratch folder (its TMPDIR), removed after it.
     scratch: Option<tempfile::TempDir>,
-    /// Whether its limits are worth naming when it dies (not for helpers).
+    /// Whether its limits are named in its stderr when it dies (a program
+    /// under test; a build says it in its own words).
     limited: bool,
 }
 
@@ -242,7 +243,7 @@ impl Program {
         if let Some(dir) = &launch.scratch {
             remove_on_interrupt(dir.path());
         }
-        let limited = kind != Kind::Helper;
+        let limited = kind == Kind::Program;
         let program = Program { child, stdin, log, grace: GRACE, scratch: launch.scratch, limited };
         if interrupted() {
             // The interrupt handler may have missed it: stop it here.
