@@ -3,15 +3,25 @@
 //! One `cargo build` call builds every package asked for (`--keep-going`, so
 //! one broken lesson does not hide the others). Cargo's JSON messages on
 //! stdout say where each executable is, and carry the compiler's
-//! diagnostics, rendered as a person reads them, for each package. [`Settings`] choose colour,
-//! the target folder (`grade` shares one between submissions) and a time
-//! limit, past which cargo and every compiler it started are killed.
+//! diagnostics, rendered as a person reads them, for each package. They are
+//! read as a stream, line by line as cargo writes them: any number of
+//! warnings is parsed, and only what is kept of them is bounded.
+//! [`Settings`] choose colour, the target folder (`grade` shares one between
+//! submissions), a time limit, past which cargo and every compiler it
+//! started are killed, and for `grade` a sandbox: the build then reads only
+//! the system, the toolchain and the folders granted, so `include_str!` and
+//! `#[path]` cannot reach outside the submission.
 
 use crate::harness::Program;
+use crate::os::{self, Grants, Kind};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Bytes of diagnostics kept for one binary; the rest is counted.
+const DIAGNOSTICS_KEPT: usize = 64 * 1024;
 
 /// How long one build may take, unless told otherwise.
 pub const BUILD_LIMIT: Duration = Duration::from_secs(900);
@@ -24,12 +34,47 @@ pub struct Settings<'a> {
     pub target_dir: Option<&'a Path>,
     /// How long the build may take.
     pub limit: Duration,
+    /// `grade`: build in the sandbox, reading and writing only these
+    /// folders besides the system and the toolchain. `None`: the learner's
+    /// own build, not sandboxed.
+    pub sandbox: Option<Grants>,
 }
 
 impl Settings<'_> {
-    /// The workspace's own target folder and [`BUILD_LIMIT`].
+    /// The workspace's own target folder and [`BUILD_LIMIT`], no sandbox.
     pub fn new(color: bool) -> Settings<'static> {
-        Settings { color, target_dir: None, limit: BUILD_LIMIT }
+        Settings { color, target_dir: None, limit: BUILD_LIMIT, sandbox: None }
+    }
+}
+
+/// What the stream of cargo's messages said so far.
+#[derive(Default)]
+struct Messages {
+    executables: BTreeMap<String, PathBuf>,
+    diagnostics: BTreeMap<String, String>,
+    /// Bytes of diagnostics not kept, per binary.
+    omitted: BTreeMap<String, usize>,
+}
+
+impl Messages {
+    fn read(&mut self, line: &[u8]) {
+        let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else { return };
+        let Some(name) = message["target"]["name"].as_str() else { return };
+        if message["reason"] == "compiler-message" {
+            if let Some(rendered) = message["message"]["rendered"].as_str() {
+                let kept = self.diagnostics.entry(name.to_string()).or_default();
+                if kept.len() + rendered.len() <= DIAGNOSTICS_KEPT || message["message"]["level"] == "error" {
+                    // Errors are always kept: they say why it did not build.
+                    if kept.len() + rendered.len() <= 4 * DIAGNOSTICS_KEPT {
+                        kept.push_str(rendered);
+                        return;
+                    }
+                }
+                *self.omitted.entry(name.to_string()).or_default() += 1;
+            }
+        } else if let Some(exe) = message["executable"].as_str().filter(|_| message["reason"] == "compiler-artifact") {
+            self.executables.insert(name.to_string(), PathBuf::from(exe));
+        }
     }
 }
 
@@ -69,10 +114,17 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
         argv.push("-p".to_string());
         argv.push(package.clone());
     }
-    let mut cargo =
-        Program::spawn("cargo", &argv, false).context("Failed to run cargo: is the Rust toolchain installed?")?;
+    let parsed = Arc::new(Mutex::new(Messages::default()));
+    let stream = Arc::clone(&parsed);
+    let on_line = Box::new(move |line: &[u8]| stream.lock().unwrap_or_else(|e| e.into_inner()).read(line));
+    let (kind, grants) = match &settings.sandbox {
+        Some(grants) => (Kind::Build, grants.clone()),
+        None => (Kind::Helper, Grants::default()),
+    };
+    let mut cargo = Program::spawn_streaming("cargo", &argv, kind, &grants, on_line)
+        .context("Failed to run cargo: is the Rust toolchain installed?")?;
     if cargo.wait_exit(settings.limit).is_none() {
-        // Dropping `cargo` kills its process group: cargo and its compilers.
+        // Dropping `cargo` stops it, with every compiler it started.
         return Ok(Build {
             executables: BTreeMap::new(),
             messages: format!("cargo build did not finish within {} s and was stopped", settings.limit.as_secs()),
@@ -80,23 +132,34 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
             timed_out: true,
         });
     }
-    let (stdout, _) = cargo.stdout().snapshot();
+    // Every line of stdout has been parsed once the stream is closed.
+    cargo.stdout().wait_closed(Duration::from_secs(10));
+    cargo.stderr().wait_closed(Duration::from_secs(1));
     let (stderr, _) = cargo.stderr().snapshot();
-    let mut executables = BTreeMap::new();
-    let mut diagnostics: BTreeMap<String, String> = BTreeMap::new();
-    for line in stdout.split(|&b| b == b'\n') {
-        let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
-        let Some(name) = message["target"]["name"].as_str() else { continue };
-        if message["reason"] == "compiler-message" {
-            if let Some(rendered) = message["message"]["rendered"].as_str() {
-                diagnostics.entry(name.to_string()).or_default().push_str(rendered);
+    let mut messages = clean_messages(&String::from_utf8_lossy(&stderr));
+    let parsed = std::mem::take(&mut *parsed.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut diagnostics = parsed.diagnostics;
+    for (name, omitted) in &parsed.omitted {
+        let kept = diagnostics.entry(name.clone()).or_default();
+        kept.push_str(&format!("… and {omitted} more messages of the compiler, not shown.\n"));
+    }
+    if settings.sandbox.is_some() {
+        // The compiler ran out of room: say so before what it printed.
+        let limits = os::policy().limits;
+        let note = |text: &str| {
+            os::limit_hit(None, text, limits).map(|n| format!("The build {}.", n.trim_start_matches("your program ")))
+        };
+        let from_cargo = note(&messages);
+        for text in diagnostics.values_mut() {
+            if let Some(note) = note(text).or_else(|| from_cargo.clone()) {
+                *text = format!("{note}\n{text}");
             }
-        } else if let Some(exe) = message["executable"].as_str().filter(|_| message["reason"] == "compiler-artifact") {
-            executables.insert(name.to_string(), PathBuf::from(exe));
+        }
+        if let Some(note) = from_cargo {
+            messages = format!("{note}\n{messages}");
         }
     }
-    let messages = clean_messages(&String::from_utf8_lossy(&stderr));
-    Ok(Build { executables, messages, diagnostics, timed_out: false })
+    Ok(Build { executables: parsed.executables, messages, diagnostics, timed_out: false })
 }
 
 impl Build {

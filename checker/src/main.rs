@@ -14,6 +14,8 @@
 //! - [`grade`]: grading a whole class's submissions (`checker grade`);
 //! - [`watch`]: checking again each time a file is saved (`checker watch`);
 //! - [`learner`]: `hint`, `diff` and `reset`;
+//! - [`os`]: containing and sandboxing every program the checker starts
+//!   (the hidden `__contain` stages of this executable);
 //! - `docs_check` (tests only): keeps the course book in step with the
 //!   lessons, their checks and this command line.
 //!
@@ -27,6 +29,7 @@ mod grade;
 mod harness;
 mod learner;
 mod lessons;
+mod os;
 mod report;
 mod run;
 mod watch;
@@ -99,6 +102,45 @@ struct Options {
     /// checker belongs to.
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
+
+    /// Memory (data) one process of a program may use, e.g. `1G`, `512M`
+    /// (a bare number is MiB; 0: no limit).
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    memory_limit: u64,
+
+    /// Processes and threads a program may run at once (0: no limit).
+    #[arg(long, global = true, value_name = "N", default_value_t = 256)]
+    process_limit: u64,
+
+    /// Size one file written by a program may reach, e.g. `512M` (0: no limit).
+    #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    file_size_limit: u64,
+
+    /// The sandbox of the programs checked: `strict` (what `grade` uses),
+    /// `learner` (the default: reads everything, writes only its scratch
+    /// folders) or `off`.
+    #[arg(long, global = true, value_enum, hide = true)]
+    sandbox: Option<os::Mode>,
+
+    /// A folder every program checked may write in (tests record pids there).
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
+    allow_write: Vec<PathBuf>,
+}
+
+/// `1G`, `512M`, `64K` or a bare number of MiB, in bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let upper = text.to_ascii_uppercase();
+    let upper = upper.trim_end_matches('B').trim_end_matches('I');
+    let (digits, unit) = match upper.char_indices().last() {
+        Some((at, 'K')) => (&upper[..at], 1u64 << 10),
+        Some((at, 'M')) => (&upper[..at], 1 << 20),
+        Some((at, 'G')) => (&upper[..at], 1 << 30),
+        _ => (upper, 1 << 20),
+    };
+    let number: u64 =
+        digits.trim().parse().map_err(|_| format!("`{text}` is not a size: write e.g. `1G`, `512M` or `0`"))?;
+    number.checked_mul(unit).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,8 +198,27 @@ impl Options {
 }
 
 fn main() -> ExitCode {
+    // The launcher's stages run before anything else: they must stay
+    // single-threaded (no interrupt handler thread) to enter namespaces.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    os::run_stage_if_asked(&args);
+    os::init_checker();
     harness::process::install_interrupt_handler();
     let cli = Cli::parse();
+    let default_mode = match &cli.command {
+        Some(Command::Grade(args)) if args.no_sandbox() => os::Mode::Off,
+        Some(Command::Grade(_)) => os::Mode::Strict,
+        _ => os::Mode::Learner,
+    };
+    os::set_policy(os::Policy {
+        mode: cli.options.sandbox.unwrap_or(default_mode),
+        limits: os::Limits {
+            memory: cli.options.memory_limit,
+            processes: cli.options.process_limit,
+            file_size: cli.options.file_size_limit,
+        },
+    });
+    os::allow_writes(cli.options.allow_write.clone());
     let result = run_cli(&cli);
     harness::process::exit_if_interrupted();
     match result {

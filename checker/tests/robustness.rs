@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.2");
 
 /// Runs the checker on a hostile fixture, recording the pids of every
-/// fixture process in a scratch folder; returns the run and those pids.
+/// fixture process in a scratch folder (which the sandbox lets them write:
+/// `--allow-write`); returns the run and those pids.
 fn run_hostile(lesson: &str, name: &str) -> (Run, Vec<u32>) {
     let pids = tempfile::tempdir().unwrap();
     let dir = pids.path().to_str().unwrap();
-    let run = run_json(&[lesson, "--cmd", &fixture(name)], &[FAST, ("FIXTURE_PIDS", dir)]);
+    let run = run_json(&[lesson, "--cmd", &fixture(name), "--allow-write", dir], &[FAST, ("FIXTURE_PIDS", dir)]);
     (run, read_pids(pids.path()))
 }
 
@@ -79,6 +80,8 @@ fn an_interrupted_checker_leaves_no_process_behind() {
     let pids = tempfile::tempdir().unwrap();
     let mut checker = std::process::Command::new(assert_cmd::cargo::cargo_bin("checker"))
         .args(["lesson1", "--cmd", &fixture("spawn-child")])
+        .arg("--allow-write")
+        .arg(pids.path())
         .env("FIXTURE_PIDS", pids.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

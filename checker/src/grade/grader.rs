@@ -26,6 +26,7 @@ use super::submission::{self, Found, Work};
 use crate::build::{self, Build};
 use crate::harness::{describe_status, Program, Timing};
 use crate::lessons::Lesson;
+use crate::os::Grants;
 use crate::report::{LessonReport, LessonStatus, Report, StudentReport, StudentStatus};
 use crate::run;
 use anyhow::{Context, Result};
@@ -158,10 +159,23 @@ impl Grader {
     fn build(&self, tag: &str, scratch: &Path, work: &Work) -> Result<Vec<(Vec<String>, Build)>> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
+        // The build reads the student's own workspace (the course's
+        // manifests around their sources) and writes there and in the
+        // shared target folder: nothing else of the course or the class.
+        // Made here: cargo would make it beside itself, outside the sandbox.
+        std::fs::create_dir_all(&self.target_dir)
+            .with_context(|| format!("Failed to create {}", self.target_dir.display()))?;
+        let grants =
+            Grants { read: vec![scratch.to_path_buf()], write: vec![scratch.to_path_buf(), self.target_dir.clone()] };
         let lessons: Vec<&Lesson> =
             work.crates.iter().filter(|(_, found)| matches!(found, Found::Crate(_))).map(|(l, _)| *l).collect();
         let packages: Vec<String> = lessons.iter().map(|l| l.package(false)).collect();
-        let settings = build::Settings { color: false, target_dir: Some(&self.target_dir), limit: self.build_limit };
+        let settings = build::Settings {
+            color: false,
+            target_dir: Some(&self.target_dir),
+            limit: self.build_limit,
+            sandbox: Some(grants),
+        };
         let built = build::build(scratch, &packages, &settings)?;
         let unbuilt = |built: &Build, lesson: &Lesson| {
             let bin = Course::bin_name(lesson, tag);
@@ -173,7 +187,7 @@ impl Grader {
             for lesson in &lessons {
                 let limit = self.build_limit.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
                 submission::set_members(&self.course, scratch, &[submission::member(lesson)])?;
-                let settings = build::Settings { limit, ..settings };
+                let settings = build::Settings { limit, sandbox: settings.sandbox.clone(), ..settings };
                 let package = lesson.package(false);
                 let built = build::build(scratch, std::slice::from_ref(&package), &settings)?;
                 builds.push((vec![package], built));
@@ -201,7 +215,7 @@ impl Grader {
     /// takes its report from the checker's stdout.
     fn check(&self, lesson: &Lesson, exe: &Path) -> LessonReport {
         let path = |p: &Path| p.to_string_lossy().into_owned();
-        let argv = vec![
+        let mut argv = vec![
             path(&self.checker),
             lesson.id(),
             "--format".to_string(),
@@ -211,6 +225,7 @@ impl Grader {
             "--root".to_string(),
             path(&self.course.root),
         ];
+        argv.extend(sandbox_args());
         let mut checker = match Program::spawn("checker", &argv, false) {
             Ok(program) => program.with_grace(CHILD_GRACE),
             Err(err) => return not_run(lesson, LessonStatus::Crashed, &format!("The checker could not start: {err}")),
@@ -319,6 +334,22 @@ pub fn validate(report: &LessonReport, lesson: &Lesson) -> Result<(), String> {
         LessonStatus::CannotRun if report.score == 0 => Ok(()),
         other => Err(format!("a checker never reports a lesson as {}", other.describe())),
     }
+}
+
+/// The sandbox and limits of this grader, for a child checker's command line.
+fn sandbox_args() -> Vec<String> {
+    let policy = crate::os::policy();
+    let kib = |bytes: u64| format!("{}K", bytes / 1024);
+    vec![
+        "--sandbox".to_string(),
+        policy.mode.as_str().to_string(),
+        "--memory-limit".to_string(),
+        kib(policy.limits.memory),
+        "--process-limit".to_string(),
+        policy.limits.processes.to_string(),
+        "--file-size-limit".to_string(),
+        kib(policy.limits.file_size),
+    ]
 }
 
 fn not_run(lesson: &Lesson, status: LessonStatus, error: &str) -> LessonReport {

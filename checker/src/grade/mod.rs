@@ -77,6 +77,43 @@ pub struct Args {
     /// `.grading/target` inside the --out folder.
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
+
+    /// Grade without the sandbox, where the kernel offers none (no
+    /// Landlock): programs are still contained and limited, but can read and
+    /// write what the grader can. Every student's feedback says so.
+    #[arg(long)]
+    no_sandbox: bool,
+}
+
+impl Args {
+    /// `--no-sandbox` was given.
+    pub fn no_sandbox(&self) -> bool {
+        self.no_sandbox
+    }
+}
+
+/// The note every student's feedback carries when grading ran unsandboxed.
+const NO_SANDBOX_NOTE: &str = "Grading ran without a sandbox (--no-sandbox): your programs were contained and \
+                               limited, but not kept from the rest of the machine.";
+
+/// Stops with a clear message when the sandbox `grade` needs is missing;
+/// returns the notes for every student's feedback.
+fn sandbox_notes() -> Result<Vec<String>> {
+    if crate::os::policy().mode == crate::os::Mode::Off {
+        eprintln!("Grading without a sandbox (--no-sandbox): every student's feedback will say so.");
+        return Ok(vec![NO_SANDBOX_NOTE.to_string()]);
+    }
+    let support = crate::os::support();
+    if !support.sandbox {
+        bail!(
+            "this machine cannot sandbox the students' programs: it lacks {}.\nRun grade on Linux 6.12 or \
+             later (Landlock ABI 6), or pass --no-sandbox to grade without a sandbox (each student's feedback \
+             will say so).",
+            support.missing.join("; and ")
+        );
+    }
+    eprintln!("Sandbox: Landlock ABI {}; programs contained by {}.", support.landlock_abi, support.containment);
+    Ok(Vec::new())
 }
 
 /// The lesson numbers given with `--lessons`.
@@ -141,6 +178,7 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
     }
     let renamed = name_outputs(&mut students);
     let course = Course::read(root, lessons)?;
+    let notes = sandbox_notes()?;
     std::fs::create_dir_all(out).with_context(|| format!("Failed to create the output folder {}", out.display()))?;
     let grading = out.join(".grading");
     let grader = Grader {
@@ -153,7 +191,7 @@ pub fn grade(root: &Path, args: &Args) -> Result<u8> {
         build_lock: Mutex::new(()),
     };
     let progress = Progress::new(students.len());
-    let reports = grade_all(&grader, &students, usize::from(args.jobs), &progress);
+    let reports = grade_all(&grader, &students, usize::from(args.jobs), &progress, &notes);
     progress.finish();
     if interrupted() {
         bail!("interrupted: grades.csv and checks.csv were not written");
@@ -266,7 +304,13 @@ fn name_outputs(students: &mut [Student]) -> Vec<(String, String)> {
 
 /// Grades `students`, `jobs` at a time. Reports come back in the order of
 /// `students` (none, for students not graded when grading was interrupted).
-fn grade_all(grader: &Grader, students: &[Student], jobs: usize, progress: &Progress) -> Vec<StudentReport> {
+fn grade_all(
+    grader: &Grader,
+    students: &[Student],
+    jobs: usize,
+    progress: &Progress,
+    notes: &[String],
+) -> Vec<StudentReport> {
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<Option<StudentReport>>> = Mutex::new(students.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -275,7 +319,8 @@ fn grade_all(grader: &Grader, students: &[Student], jobs: usize, progress: &Prog
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(student) = students.get(i) else { return };
                 progress.start(&student.name);
-                let report = grader.grade(&student.name, &student.folder, &student.path);
+                let mut report = grader.grade(&student.name, &student.folder, &student.path);
+                report.notes.extend(notes.iter().cloned());
                 // Interrupted: what came back is not a grade, keep nothing.
                 if interrupted() {
                     return;

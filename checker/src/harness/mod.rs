@@ -213,6 +213,9 @@ pub struct Ctx {
     /// watching it saw: a program whose output ended before the check
     /// failed had ended by itself.
     output_ends: Vec<(Arc<ProgramLog>, Arc<std::sync::OnceLock<Instant>>)>,
+    /// What the programs this check starts may read and write, besides
+    /// the system and their own scratch folder.
+    grants: crate::os::Grants,
 }
 
 impl Ctx {
@@ -231,7 +234,19 @@ impl Ctx {
             check: check.to_string(),
             keys: Vec::new(),
             output_ends: Vec::new(),
+            grants: crate::os::Grants::default(),
         }
+    }
+
+    /// Lets the programs this check starts from now on read the folder (or
+    /// file) `path`, even in the strict sandbox of `grade`.
+    pub fn grant_read(&mut self, path: &std::path::Path) {
+        self.grants.read.push(path.to_path_buf());
+    }
+
+    /// Lets the programs this check starts from now on write in the folder `path`.
+    pub fn grant_write(&mut self, path: &std::path::Path) {
+        self.grants.write.push(path.to_path_buf());
     }
 
     /// When the output of the program with `log` ended, if it has.
@@ -325,18 +340,23 @@ impl Ctx {
                 ))
             });
         }
-        let program = Program::spawn(label, &argv, stdin).map_err(|err| Failure {
-            cannot_run: true,
-            ..Failure::new(
-                format!("started `{}`", process::display_command(&argv)),
-                "the program to start",
-                format!("it could not be started: {err}"),
-            )
-            .hint(
-                "Check that the program exists and is executable. With --cmd, give the whole \
+        // The files named on the target's own command line (`--cmd "python3
+        // x.py"`) are the program's too.
+        let mut grants = self.grants.clone();
+        grants.read.extend(self.target.iter().map(std::path::PathBuf::from).filter(|p| p.exists()));
+        let program =
+            Program::spawn_as(label, &argv, stdin, crate::os::Kind::Program, &grants).map_err(|err| Failure {
+                cannot_run: true,
+                ..Failure::new(
+                    format!("started `{}`", process::display_command(&argv)),
+                    "the program to start",
+                    format!("it could not be started: {err}"),
+                )
+                .hint(
+                    "Check that the program exists and is executable. With --cmd, give the whole \
                  command line, e.g. --cmd \"python3 my_server.py\".",
-            )
-        })?;
+                )
+            })?;
         self.logs.push(Arc::clone(program.log()));
         self.keys.push((Arc::clone(program.log()), key));
         self.watch_output_end(program.log());

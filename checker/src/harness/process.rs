@@ -1,14 +1,22 @@
 //! Child processes: every program the checker starts is a [`Program`].
 //!
-//! A `Program` runs in its own process group (on Unix), with stdin closed or
-//! piped, and stdout and stderr drained on their own threads into bounded
-//! buffers, so a program that floods its output cannot exhaust memory or
-//! block on a full pipe. Dropping a `Program` kills its whole group: SIGTERM,
-//! a short grace period, then SIGKILL. Groups still alive when the checker
-//! gets Ctrl-C (or SIGTERM) are killed by the handler installed with
-//! [`install_interrupt_handler`].
+//! A `Program` is started through the launcher of [`crate::os`], which
+//! contains it (nothing it starts outlives it, whatever it does), bounds its
+//! memory, processes and file sizes, and sandboxes it by the [`os::Policy`]
+//! and the [`Grants`] of its check. The launcher runs in its own process
+//! group (on Unix), with stdin closed or piped, and stdout and stderr
+//! drained on their own threads into bounded buffers, so a program that
+//! floods its output cannot exhaust memory or block on a full pipe.
+//! Dropping a `Program` stops it: SIGTERM (passed down to the program), a
+//! short grace period, then SIGKILL, which ends everything it started.
+//! Programs still alive when the checker gets Ctrl-C (or SIGTERM) are
+//! killed by the handler installed with [`install_interrupt_handler`],
+//! which also removes the scratch folders registered with
+//! [`remove_on_interrupt`].
 
+use crate::os::{self, Grants, Kind};
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -35,13 +43,33 @@ pub struct Capture {
     changed: Condvar,
 }
 
+/// A callback given each line of a stream (without its `\n`) as it arrives.
+pub type LineHandler = Box<dyn FnMut(&[u8]) + Send>;
+
 impl Capture {
-    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static) {
+    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static, mut on_line: Option<LineHandler>) {
         let capture = Arc::clone(self);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            // The line being read, for `on_line` (every byte is parsed,
+            // whatever the capture keeps).
+            let mut line = Vec::new();
             loop {
                 let n = source.read(&mut buf).unwrap_or(0);
+                if let Some(handler) = on_line.as_mut() {
+                    for &byte in &buf[..n] {
+                        if byte == b'\n' {
+                            handler(&line);
+                            line.clear();
+                        } else {
+                            line.push(byte);
+                        }
+                    }
+                    if n == 0 && !line.is_empty() {
+                        handler(&line);
+                        line.clear();
+                    }
+                }
                 let mut state = capture.state.lock().unwrap_or_else(|e| e.into_inner());
                 if n == 0 {
                     state.closed = true;
@@ -105,19 +133,87 @@ pub struct Program {
     stdin: Option<ChildStdin>,
     log: Arc<ProgramLog>,
     grace: Duration,
+    /// The program's own scratch folder (its TMPDIR), removed after it.
+    scratch: Option<tempfile::TempDir>,
+    /// Whether its limits are named in its stderr when it dies (a program
+    /// under test; a build says it in its own words).
+    limited: bool,
+}
+
+impl ProgramLog {
+    /// Adds to the program's stderr, in plain words, the limit that
+    /// explains how it ended, if one does.
+    fn note_limit(&self, status: ExitStatus) {
+        #[cfg(unix)]
+        let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+        #[cfg(not(unix))]
+        let signal = None;
+        let (err, _) = self.stderr.snapshot();
+        let Some(note) = os::limit_hit(signal, &String::from_utf8_lossy(&err), os::policy().limits) else { return };
+        let mut state = self.stderr.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.bytes.is_empty() && !state.bytes.ends_with(b"\n") {
+            state.bytes.push(b'\n');
+        }
+        state.bytes.extend_from_slice(format!("[checker] {note}\n").as_bytes());
+    }
 }
 
 impl Program {
-    /// Starts `argv` with stdin closed, or piped when `stdin` is true.
+    /// Starts `argv` (one of the checker's own helpers) contained, with
+    /// stdin closed, or piped when `stdin` is true.
     /// Once the checker is interrupted, no program starts: it fails with an error.
     pub fn spawn(label: &str, argv: &[String], stdin: bool) -> std::io::Result<Program> {
+        Program::spawn_as(label, argv, stdin, Kind::Helper, &Grants::default())
+    }
+
+    /// Starts `argv` as `kind` (a program under test, a build, a helper)
+    /// through the launcher, with `grants` besides the system.
+    pub fn spawn_as(
+        label: &str,
+        argv: &[String],
+        stdin: bool,
+        kind: Kind,
+        grants: &Grants,
+    ) -> std::io::Result<Program> {
+        Program::start(label, argv, stdin, kind, grants, None)
+    }
+
+    /// Like [`Program::spawn_as`], with stdin closed, handing each line of
+    /// stdout to `on_line` as it arrives (the capture stays bounded).
+    pub fn spawn_streaming(
+        label: &str,
+        argv: &[String],
+        kind: Kind,
+        grants: &Grants,
+        on_line: LineHandler,
+    ) -> std::io::Result<Program> {
+        Program::start(label, argv, false, kind, grants, Some(on_line))
+    }
+
+    fn start(
+        label: &str,
+        argv: &[String],
+        stdin: bool,
+        kind: Kind,
+        grants: &Grants,
+        on_line: Option<LineHandler>,
+    ) -> std::io::Result<Program> {
         if interrupted() {
             return Err(std::io::Error::other("the checker was interrupted"));
         }
         let (program, args) = argv.split_first().expect("a command line is never empty");
-        let mut command = Command::new(program);
+        // Found here, so that a missing program fails to start, as it
+        // would without the launcher.
+        let resolved = os::resolve_program(program)?;
+        let mut grants = grants.clone();
+        grants.read.push(resolved.clone());
+        let mut full = vec![resolved.display().to_string()];
+        full.extend(args.iter().cloned());
+        let launch = os::launch(&full, kind, &grants)?;
+        let (launcher, launcher_args) = launch.argv.split_first().expect("a command line is never empty");
+        let mut command = Command::new(launcher);
         command
-            .args(args)
+            .args(launcher_args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -128,8 +224,8 @@ impl Program {
             use std::os::unix::process::CommandExt;
             command.process_group(0);
         }
-        let mut child = command.spawn()?;
-        live_groups::add(child.id());
+        // Registered before any orphan hunt can mistake it for an orphan.
+        let mut child = live_groups::spawn(&mut command)?;
         let log = Arc::new(ProgramLog {
             label: label.to_string(),
             command_line: display_command(argv),
@@ -138,13 +234,17 @@ impl Program {
             status: Mutex::new(None),
         });
         if let Some(out) = child.stdout.take() {
-            log.stdout.spawn_drain(out);
+            log.stdout.spawn_drain(out, on_line);
         }
         if let Some(err) = child.stderr.take() {
-            log.stderr.spawn_drain(err);
+            log.stderr.spawn_drain(err, None);
         }
         let stdin = child.stdin.take();
-        let program = Program { child, stdin, log, grace: GRACE };
+        if let Some(dir) = &launch.scratch {
+            remove_on_interrupt(dir.path());
+        }
+        let limited = kind == Kind::Program;
+        let program = Program { child, stdin, log, grace: GRACE, scratch: launch.scratch, limited };
         if interrupted() {
             // The interrupt handler may have missed it: stop it here.
             drop(program);
@@ -193,10 +293,13 @@ impl Program {
     pub fn try_status(&mut self) -> Option<ExitStatus> {
         let status = self.child.try_wait().ok().flatten();
         if let Some(status) = status {
-            *self.log.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+            let first = self.log.status.lock().unwrap_or_else(|e| e.into_inner()).replace(status).is_none();
             // Let the drain threads read what is left in the pipes.
             self.log.stdout.wait_closed(Duration::from_millis(100));
             self.log.stderr.wait_closed(Duration::from_millis(100));
+            if first && self.limited {
+                self.log.note_limit(status);
+            }
         }
         status
     }
@@ -219,10 +322,10 @@ impl Program {
 impl Program {
     /// The highest resident memory, in bytes, that the program's processes
     /// have used so far: the sum of each one's peak (`VmHWM` in
-    /// `/proc/<pid>/status`) over its process group. `None` where the
+    /// `/proc/<pid>/status`) over the processes it started. `None` where the
     /// system does not say (anything but Linux).
     pub fn peak_memory(&self) -> Option<u64> {
-        peak_memory_of_group(self.child.id())
+        os::peak_memory_below(self.child.id())
     }
 
     /// Kills the program's process group at once (SIGKILL), as a crash or
@@ -253,6 +356,10 @@ impl Drop for Program {
         let _ = self.child.kill();
         let _ = self.child.wait();
         live_groups::remove(id);
+        // Anything that escaped the program's containment and was handed
+        // back to the checker (a subreaper) ends here.
+        live_groups::kill_orphans();
+        drop(self.scratch.take());
     }
 }
 
@@ -302,8 +409,20 @@ mod live_groups {
 
     static LIVE: Mutex<Vec<(u32, Duration)>> = Mutex::new(Vec::new());
 
-    pub fn add(id: u32) {
-        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push((id, Duration::ZERO));
+    /// Starts `command` and records it, under the lock that
+    /// [`kill_orphans`] takes: a child just started is never taken for an orphan.
+    pub fn spawn(command: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let child = command.spawn()?;
+        live.push((child.id(), Duration::ZERO));
+        Ok(child)
+    }
+
+    /// Kills the checker's children that are not programs it is running.
+    pub fn kill_orphans() {
+        let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let keep: Vec<u32> = live.iter().map(|&(id, _)| id).collect();
+        crate::os::kill_orphans(&keep);
     }
 
     pub fn set_grace(id: u32, grace: Duration) {
@@ -329,6 +448,22 @@ mod live_groups {
                 signal_group(id, Signal::Kill);
             }
         }
+    }
+}
+
+/// Scratch folders to remove if the checker is interrupted (a normal end
+/// drops their `TempDir`s).
+static SCRATCH: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Registers `path` (a scratch folder owned by a `TempDir`) to be removed
+/// if the checker is interrupted, which ends it without running destructors.
+pub fn remove_on_interrupt(path: &Path) {
+    SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
+}
+
+fn remove_scratch_folders() {
+    for path in SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        let _ = std::fs::remove_dir_all(path);
     }
 }
 
@@ -368,41 +503,14 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         live_groups::kill_all();
+        // What was starting at that moment, and the orphans of what was
+        // killed, come back to the checker: they end too.
+        os::kill_descendants();
+        remove_scratch_folders();
         if let Some(hook) = ON_INTERRUPT.get() {
             hook();
         }
         let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
         std::process::exit(130);
     });
-}
-
-#[cfg(target_os = "linux")]
-fn peak_memory_of_group(pgid: u32) -> Option<u64> {
-    let mut total = 0;
-    let mut found = false;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        // /proc/<pid>/stat: "pid (name) state ppid pgrp ...": the name may
-        // hold spaces and parentheses, so fields are counted after the last ')'.
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        let group = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(2)?.parse::<u32>().ok());
-        if group != Some(pgid) {
-            continue;
-        }
-        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { continue };
-        let kib = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
-        if let Some(kib) = kib {
-            total += kib * 1024;
-            found = true;
-        }
-    }
-    found.then_some(total)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn peak_memory_of_group(_pgid: u32) -> Option<u64> {
-    None
 }

@@ -232,6 +232,7 @@ struct Site {
 impl Site {
     fn create() -> std::io::Result<Site> {
         let scratch = tempfile::Builder::new().prefix("socketlings-http-").tempdir()?;
+        crate::harness::process::remove_on_interrupt(scratch.path());
         let root = scratch.path().join("site");
         std::fs::create_dir_all(root.join("sub"))?;
         std::fs::create_dir_all(root.join("empty"))?;
@@ -373,6 +374,9 @@ fn start(ctx: &mut Ctx) -> Result<Http, Failure> {
 /// Starts the server with `options` after `server ADDR ROOT`.
 fn start_with(ctx: &mut Ctx, options: &[String]) -> Result<Http, Failure> {
     let site = Site::create().map_err(|e| checker_trouble("create the folder to serve", &e))?;
+    // The secret beside ROOT is readable too: the sandbox must not hide a
+    // server that serves it.
+    ctx.grant_read(site.scratch.path());
     let root = site.root.display().to_string();
     let served = ctx
         .start_server(|addr| {

@@ -177,6 +177,7 @@ struct Inbox {
 impl Inbox {
     fn create() -> std::io::Result<Inbox> {
         let scratch = tempfile::Builder::new().prefix("socketlings-files-").tempdir()?;
+        crate::harness::process::remove_on_interrupt(scratch.path());
         let dir = scratch.path().join("inbox");
         std::fs::create_dir(&dir)?;
         Ok(Inbox { scratch, dir })
@@ -299,6 +300,9 @@ fn send(conn: &mut Conn, bytes: &[u8], within: Duration, did: &str) -> Outcome {
 
 fn start(ctx: &mut Ctx) -> Result<Uploads, Failure> {
     let inbox = Inbox::create().map_err(|e| checker_trouble("create a scratch folder", &e))?;
+    // All of the scratch folder, not only DIR: a file written beside DIR
+    // is a bug the checks must see, not one the sandbox hides.
+    ctx.grant_write(inbox.scratch.path());
     let dir = inbox.dir.display().to_string();
     let served = ctx.start_server(|addr| vec!["server".into(), addr.into(), dir.clone()])?.into();
     Ok(Uploads { served, inbox })
@@ -592,6 +596,8 @@ fn start_client(ctx: &mut Ctx) -> Result<ClientRun, Failure> {
         .prefix("socketlings-files-")
         .tempdir()
         .map_err(|e| checker_trouble("create a scratch folder", &e))?;
+    crate::harness::process::remove_on_interrupt(scratch.path());
+    ctx.grant_read(scratch.path());
     let folder = scratch.path().join("docs").join("2024");
     let path = folder.join("report.bin");
     let body = pattern(200 * 1024);
