@@ -125,6 +125,11 @@ struct Options {
     /// A folder every program checked may write in (tests record pids there).
     #[arg(long, global = true, value_name = "DIR", hide = true)]
     allow_write: Vec<PathBuf>,
+
+    /// A file or folder every program checked may read (the tests' fixture
+    /// programs, which a student's program runs in the grading tests).
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
+    allow_read: Vec<PathBuf>,
 }
 
 /// `1G`, `512M`, `64K` or a bare number of MiB, in bytes.
@@ -218,7 +223,7 @@ fn main() -> ExitCode {
             file_size: cli.options.file_size_limit,
         },
     });
-    os::allow_writes(cli.options.allow_write.clone());
+    os::allow(os::Grants { read: cli.options.allow_read.clone(), write: cli.options.allow_write.clone() });
     let result = run_cli(&cli);
     harness::process::exit_if_interrupted();
     match result {

@@ -59,20 +59,40 @@ fn forged_reports_and_rewritten_results_change_no_grade() {
     // Prints a clipboard write, a window title, a screen clear, CR, C1.
     class.hostile("pat", "print-escapes");
 
-    class.grade(&["--lessons", "1", "--jobs", "2"], &[("SOCKETLINGS_SLOW", "0.5")]);
+    class.grade(
+        &["--lessons", "1", "--jobs", "2", "--allow-read", &fixture_path().display().to_string()],
+        &[("SOCKETLINGS_SLOW", "0.5")],
+    );
     let max = lesson1_max();
     let grades = class.read("grades.csv");
     assert_eq!(row(&grades, "alice"), format!("alice,{max},{max},{max},ok"));
-    assert_eq!(row(&grades, "mallory"), format!("mallory,0,0,{max},crash"));
-    assert_eq!(row(&grades, "oscar"), format!("oscar,0,0,{max},crash"));
+    // Under the sandbox the kill is refused and the checker finishes: mallory
+    // gets what the checks themselves give its program, far from full marks;
+    // without a sandbox the killed checker leaves no result (a crash, 0).
+    let mallory_row = row(&grades, "mallory");
+    let mallory = class.read("mallory/feedback.md");
+    assert!(
+        mallory_row == format!("mallory,0,0,{max},crash") || mallory_row.ends_with(&format!(",{max},ok")),
+        "{mallory_row}\n{mallory}"
+    );
+    let mallory_score: u32 = mallory_row.split(',').nth(1).unwrap().parse().unwrap();
+    assert!(mallory_score * 4 < max as u32, "the forger earned little: {mallory_row}\n{mallory}");
+    // Its forged stdout reaches the checker's report only without a sandbox,
+    // and then the report is not trusted.
+    let oscar_row = row(&grades, "oscar");
+    let oscar = class.read("oscar/feedback.md");
+    assert!(
+        oscar_row == format!("oscar,0,0,{max},crash") || oscar_row.ends_with(&format!(",{max},ok")),
+        "{oscar_row}\n{oscar}"
+    );
+    let oscar_score: u32 = oscar_row.split(',').nth(1).unwrap().parse().unwrap();
+    assert!(oscar_score * 4 < max as u32, "the forger earned little: {oscar_row}\n{oscar}");
     assert_eq!(row(&grades, "trudy"), format!("trudy,0,0,{max},ok"));
     assert!(row(&grades, "pat").ends_with(&format!(",{max},ok")), "{grades}");
     assert!(!grades.contains("9999") && !class.read("checks.csv").contains("9999"), "{grades}");
 
-    let mallory = class.read("mallory/feedback.md");
-    assert!(mallory.contains("stopped without a result"), "{mallory}");
-    let oscar = class.read("oscar/feedback.md");
-    assert!(oscar.contains("the report of this lesson was not trusted"), "{oscar}");
+    assert!(mallory.contains("stopped without a result") || !mallory_row.ends_with("crash"), "{mallory}");
+    assert!(oscar.contains("the report of this lesson was not trusted") || oscar_row.ends_with("ok"), "{oscar}");
 
     // Escape sequences are shown, not obeyed.
     let pat = class.read("pat/feedback.md");
@@ -89,7 +109,10 @@ fn forged_reports_and_rewritten_results_change_no_grade() {
     // files are written once every program has ended: the grader's stand.
     let files = ["grades.csv", "checks.csv", "alice/feedback.md", "alice/results.json"];
     let first: Vec<String> = files.iter().map(|f| class.read(f)).collect();
-    class.grade(&["--lessons", "1", "--jobs", "2"], &[("SOCKETLINGS_SLOW", "0.5")]);
+    class.grade(
+        &["--lessons", "1", "--jobs", "2", "--allow-read", &fixture_path().display().to_string()],
+        &[("SOCKETLINGS_SLOW", "0.5")],
+    );
     for (file, before) in files.iter().zip(&first) {
         assert_eq!(&class.read(file), before, "{file} is the grader's");
     }

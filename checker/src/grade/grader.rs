@@ -340,7 +340,12 @@ pub fn validate(report: &LessonReport, lesson: &Lesson) -> Result<(), String> {
 fn sandbox_args() -> Vec<String> {
     let policy = crate::os::policy();
     let kib = |bytes: u64| format!("{}K", bytes / 1024);
-    vec![
+    let allowed = crate::os::allowed();
+    let passed_on =
+        allowed.read.iter().map(|p| ("--allow-read", p)).chain(allowed.write.iter().map(|p| ("--allow-write", p)));
+    let mut args: Vec<String> =
+        passed_on.flat_map(|(flag, path)| [flag.to_string(), path.display().to_string()]).collect();
+    args.extend([
         "--sandbox".to_string(),
         policy.mode.as_str().to_string(),
         "--memory-limit".to_string(),
@@ -349,7 +354,8 @@ fn sandbox_args() -> Vec<String> {
         policy.limits.processes.to_string(),
         "--file-size-limit".to_string(),
         kib(policy.limits.file_size),
-    ]
+    ]);
+    args
 }
 
 fn not_run(lesson: &Lesson, status: LessonStatus, error: &str) -> LessonReport {

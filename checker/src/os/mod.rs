@@ -108,12 +108,18 @@ pub fn policy() -> Policy {
     POLICY.get().copied().unwrap_or(Policy { mode: Mode::Learner, limits: Limits::default() })
 }
 
-static ALLOWED_WRITES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+static ALLOWED: OnceLock<Grants> = OnceLock::new();
 
-/// Folders every program under test may write in, besides its own (the
-/// hidden `--allow-write`, for the tests' records of pids). Set once.
-pub fn allow_writes(dirs: Vec<PathBuf>) {
-    let _ = ALLOWED_WRITES.set(dirs);
+/// Folders every program under test may read (the hidden `--allow-read`,
+/// for the tests' fixture programs) and write in (`--allow-write`, for the
+/// tests' records of pids), besides what its check grants. Set once.
+pub fn allow(grants: Grants) {
+    let _ = ALLOWED.set(grants);
+}
+
+/// What [`allow`] set: a grader passes it on to its child checkers.
+pub fn allowed() -> Grants {
+    ALLOWED.get().cloned().unwrap_or_default()
 }
 
 /// What a program may read and write besides the system and its scratch
@@ -182,7 +188,11 @@ pub fn launch(argv: &[String], kind: Kind, grants: &Grants) -> std::io::Result<L
             push("--write", path.display().to_string());
         }
         if kind == Kind::Program {
-            for path in ALLOWED_WRITES.get().into_iter().flatten() {
+            let allowed = allowed();
+            for path in &allowed.read {
+                push("--read", path.display().to_string());
+            }
+            for path in &allowed.write {
                 push("--write", path.display().to_string());
             }
         }
