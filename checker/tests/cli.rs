@@ -1,7 +1,6 @@
 //! The command line itself: lesson names, usage errors, formats, exit status.
 
-mod common;
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 #[test]

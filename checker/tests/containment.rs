@@ -7,8 +7,7 @@
 //! Tests of the sandbox skip (with a message) where the kernel offers no
 //! Landlock.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

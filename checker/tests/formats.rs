@@ -2,8 +2,7 @@
 //! parse and agree with the JSON report; `--output` writes any format to a
 //! file, without colour.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Runs the checker with `args` and returns its exit status and stdout.

@@ -6,10 +6,8 @@
 //! reads the files. Every test shares one cargo target folder, so lesson
 //! crates compile quickly and dependencies once.
 
-mod common;
-mod grading;
-use common::*;
-use grading::*;
+use crate::common::*;
+use crate::grading::*;
 
 /// A server that binds and never accepts: every server check waits its
 /// deadline out. It gives up after 30 s, so nothing outlives a failed test

@@ -6,10 +6,8 @@
 //! student's `main.rs` execs it in the mode named, so the fixture runs as
 //! the student's program, started by a child checker of the grader.
 
-mod common;
-mod grading;
-use common::*;
-use grading::*;
+use crate::common::*;
+use crate::grading::*;
 use std::path::Path;
 
 /// A student's `main.rs` that becomes the fixture program `mode`.

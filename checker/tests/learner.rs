@@ -1,8 +1,7 @@
 //! The learner's loop: `watch`, `hint`, `diff` and `reset`, run as a
 //! learner runs them, with stdout not a terminal.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};

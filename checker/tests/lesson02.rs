@@ -1,8 +1,7 @@
 //! Lesson 2, the looping server: the solution passes, the skeleton fails,
 //! and each broken program is rejected by the check made for its mistake.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn solution_passes_every_check() {

@@ -2,8 +2,7 @@
 //! each broken program is rejected by the check made for its mistake. Every
 //! run picks its ports from the system, so runs in parallel do not share one.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn solution_passes_every_check() {

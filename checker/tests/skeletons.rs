@@ -2,8 +2,7 @@
 //! skeleton scores 0. Code given to the learner never passes a check by
 //! itself, so the first point of a lesson is always the learner's own.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_untouched_skeleton_scores_nothing() {
