@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Fast deadlines: these programs never behave, so every check waits in full.
-const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.2");
+/// Short deadlines (these programs never behave, so every check waits in
+/// full), and not shorter: see `robustness.rs`.
+const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.5");
 
 /// Whether this kernel enforces the strict sandbox (Landlock with signal
 /// scoping), as the checker's own launcher finds it.
