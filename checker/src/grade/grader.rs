@@ -165,8 +165,12 @@ impl Grader {
         // Made here: cargo would make it beside itself, outside the sandbox.
         std::fs::create_dir_all(&self.target_dir)
             .with_context(|| format!("Failed to create {}", self.target_dir.display()))?;
-        let grants =
-            Grants { read: vec![scratch.to_path_buf()], write: vec![scratch.to_path_buf(), self.target_dir.clone()] };
+        // Cargo also reads every `.cargo/config.toml` from its working folder
+        // up: the course's own may be among them (a file it cannot read stops
+        // it), and the course's is the instructor's, not a student's.
+        let mut read = vec![scratch.to_path_buf()];
+        read.extend(cargo_configs(&self.course.root));
+        let grants = Grants { read, write: vec![scratch.to_path_buf(), self.target_dir.clone()] };
         let lessons: Vec<&Lesson> =
             work.crates.iter().filter(|(_, found)| matches!(found, Found::Crate(_))).map(|(l, _)| *l).collect();
         let packages: Vec<String> = lessons.iter().map(|l| l.package(false)).collect();
@@ -334,6 +338,17 @@ pub fn validate(report: &LessonReport, lesson: &Lesson) -> Result<(), String> {
         LessonStatus::CannotRun if report.score == 0 => Ok(()),
         other => Err(format!("a checker never reports a lesson as {}", other.describe())),
     }
+}
+
+/// The cargo configuration folders (`.cargo/`) of the course and the folders
+/// above it, and of the working folder and those above it: cargo reads them
+/// all, wherever a build starts from.
+fn cargo_configs(course: &Path) -> Vec<std::path::PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut found: Vec<std::path::PathBuf> =
+        course.ancestors().chain(cwd.ancestors()).map(|dir| dir.join(".cargo")).filter(|dir| dir.is_dir()).collect();
+    found.dedup();
+    found
 }
 
 /// The sandbox and limits of this grader, for a child checker's command line.
