@@ -2,9 +2,7 @@
 //! connection on its own thread, and a client that sends names.
 
 use super::{Check, Lesson};
-use crate::harness::{
-    checker_trouble, describe_status, expect_line, net, Conn, Ctx, End, Failure, Outcome, Program,
-};
+use crate::harness::{checker_trouble, describe_status, expect_line, net, Conn, Ctx, End, Failure, Outcome, Program};
 use std::net::SocketAddr;
 use std::time::Duration;
 
