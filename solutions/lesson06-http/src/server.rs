@@ -327,7 +327,7 @@ fn log(peer: SocketAddr, request_line: &str, response: &Response) {
 }
 
 /// True for the error a read or write returns when its timeout expires
-/// (`WouldBlock` on Unix, `TimedOut` on Windows).
+/// (`WouldBlock` on Unix, `TimedOut` on Windows and from `Deadline`).
 fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
