@@ -30,7 +30,10 @@ const SERVER: &[&str] = &[
     "two lines that arrive in one piece get two answers",
     "non-ASCII names round-trip (张伟, Zoë)",
     "a client that leaves without `exit`, or resets, disturbs no one",
+    LONG,
 ];
+
+const LONG: &str = "a line longer than 1,000 bytes closes that connection only";
 
 /// (fixture, every check it may fail)
 const BROKEN: &[(&str, &[&str])] = &[
@@ -48,6 +51,7 @@ const BROKEN: &[(&str, &[&str])] = &[
             "two lines that arrive in one piece get two answers",
             "non-ASCII names round-trip (张伟, Zoë)",
             "a client that leaves without `exit`, or resets, disturbs no one",
+            LONG,
         ],
     ),
     ("l3-keeps-cr", &[CR]),
@@ -70,6 +74,7 @@ const BROKEN: &[(&str, &[&str])] = &[
     ),
     ("l3-ascii-only", &["non-ASCII names round-trip (张伟, Zoë)"]),
     ("l3-exit-on-error", &["a client that leaves without `exit`, or resets, disturbs no one"]),
+    ("l3-no-line-cap", &[LONG]),
     ("l3-client-no-welcome", &["the client prints the welcome and each answer in order"]),
     ("l3-client-no-exit", &["the client sends `exit` at the end and exits 0"]),
 ];

@@ -2,7 +2,7 @@
 //! connection on its own thread, and a client that sends names.
 
 use super::{Check, Lesson};
-use crate::harness::{checker_trouble, describe_status, expect_line, net, Conn, Ctx, Failure, Outcome, Program};
+use crate::harness::{checker_trouble, describe_status, expect_line, net, Conn, Ctx, End, Failure, Outcome, Program};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -81,6 +81,14 @@ pub static LESSON: Lesson = Lesson {
             hint: "When a read returns 0 (the client left) or fails (a reset), end that thread \
                    quietly. Never `unwrap()` there, and never exit the process.",
             run: vanishing_clients,
+        },
+        Check {
+            name: "a line longer than 1,000 bytes closes that connection only",
+            points: 2,
+            hint: "Bound what one client can make you keep: read at most 1,000 bytes and a line end \
+                   (`reader.by_ref().take(1002).read_line(&mut line)`), and when the line is still \
+                   longer, or has no `\\n` by then, return from that client's handler.",
+            run: long_line_closes,
         },
         Check {
             name: "the client prints the welcome and each answer in order",
@@ -284,6 +292,23 @@ fn vanishing_clients(ctx: &mut Ctx) -> Outcome {
     let did = format!("{did}; then the second sent \"Bea\\n\"");
     greet(ctx, &mut stayer, "Bea", &did).map_err(|f| exit_ended_server(f, &mut program))?;
     join(ctx, &mut program, addr, &format!("{did}, then a fourth client connected")).map(drop)
+}
+
+fn long_line_closes(ctx: &mut Ctx) -> Outcome {
+    let mut g = start(ctx)?;
+    let longest = "a".repeat(1000);
+    greet(ctx, &mut g.conn, &longest, "sent a name of 1,000 bytes, the longest the protocol allows")?;
+    let did = "sent a name of 1,000 bytes, read its greeting, then sent a line of 1,001 bytes";
+    send(ctx, &mut g.conn, format!("{}\n", "b".repeat(1001)).as_bytes(), did)?;
+    let after = g.conn.closed_within(ctx.timing.reply());
+    let closed = matches!(after.end, End::Closed | End::ClosedAsAsked | End::Reset);
+    if !(closed && after.bytes.is_empty()) {
+        return Err(Failure::new(did, "the connection closed, with no answer", after.describe()));
+    }
+    let did = format!("{did}; then a second client connected");
+    let mut other = join(ctx, &mut g.program, g.addr, &did).map_err(|f| exit_ended_server(f, &mut g.program))?;
+    greet(ctx, &mut other, "Still here", &format!("{did} and sent \"Still here\\n\""))
+        .map_err(|f| exit_ended_server(f, &mut g.program))
 }
 
 /// Plays the server for the client under test: sends `welcome`, then for

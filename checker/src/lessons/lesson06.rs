@@ -4,9 +4,9 @@
 
 use super::{Check, Lesson};
 use crate::harness::http::{self, first_line, get, request, Framing, Response};
-use crate::harness::{checker_trouble, text, Conn, Ctx, End, Failure, Outcome, Served};
+use crate::harness::{checker_trouble, text, Conn, Ctx, End, Failure, Outcome, Received, Served};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub static LESSON: Lesson = Lesson {
     number: 6,
@@ -183,6 +183,14 @@ pub static LESSON: Lesson = Lesson {
             hint: "Set a read timeout of `--idle-timeout-ms` on each connection (`set_read_timeout`); when a \
                    read times out, drop the connection.",
             run: idle_close,
+        },
+        Check {
+            name: "a request head trickled in one byte at a time is cut off after the idle time",
+            points: 1,
+            hint: "A read timeout starts again with every read, so a client sending one byte at a time \
+                   never trips it. Give the whole head a deadline: before each read, set the read \
+                   timeout to the time left until then, and close the connection when none is left.",
+            run: trickled_head,
         },
         Check {
             name: "a request that arrives in small pieces is answered",
@@ -844,10 +852,11 @@ fn honours_close(ctx: &mut Ctx) -> Outcome {
     expect_close(&mut conn, did, within)
 }
 
-fn idle_close(ctx: &mut Ctx) -> Outcome {
+/// Starts the server with a short `--idle-timeout-ms`; returns it and that time.
+fn start_idle(ctx: &mut Ctx) -> Result<(Http, u128), Failure> {
     let idle = ctx.timing.ms(100).as_millis().max(1);
     let options = ["--idle-timeout-ms".to_string(), idle.to_string()];
-    let mut http = start_with(ctx, &options).map_err(|f| {
+    let http = start_with(ctx, &options).map_err(|f| {
         if f.cannot_run {
             return f;
         }
@@ -856,6 +865,17 @@ fn idle_close(ctx: &mut Ctx) -> Outcome {
              (the idle time in milliseconds, 10000 when it is not given)."
         ))
     })?;
+    Ok((http, idle))
+}
+
+/// Nothing, or a `408 Request Timeout` (RFC 9110 §15.5.9): what a server
+/// may send before it hangs up on a slow client.
+fn quiet_close(bytes: &[u8]) -> bool {
+    bytes.is_empty() || bytes.starts_with(b"HTTP/1.1 408") || bytes.starts_with(b"HTTP/1.0 408")
+}
+
+fn idle_close(ctx: &mut Ctx) -> Outcome {
+    let (mut http, idle) = start_idle(ctx)?;
     let mut conn = http.conn(ctx)?;
     // One request first: a server that drops every connection at once (or
     // crashes) is not closing idle connections.
@@ -868,13 +888,56 @@ fn idle_close(ctx: &mut Ctx) -> Outcome {
          then sent nothing"
     );
     let after = conn.closed_within(within);
-    // A `408 Request Timeout` before the close is allowed (RFC 9110 §15.5.9).
-    let quiet =
-        after.bytes.is_empty() || after.bytes.starts_with(b"HTTP/1.1 408") || after.bytes.starts_with(b"HTTP/1.0 408");
-    if matches!(after.end, End::Complete | End::ClosedAsAsked | End::Reset) && quiet {
+    if matches!(after.end, End::Complete | End::ClosedAsAsked | End::Reset) && quiet_close(&after.bytes) {
         return Ok(());
     }
     Err(Failure::new(did, format!("the connection to be closed after about {idle} ms of silence"), after.describe()))
+}
+
+fn trickled_head(ctx: &mut Ctx) -> Outcome {
+    let (mut http, idle) = start_idle(ctx)?;
+    let mut conn = http.conn(ctx)?;
+    // One request first: a server that drops every connection at once (or
+    // crashes) is not cutting off slow heads.
+    let did = "sent `GET /hello.txt HTTP/1.1`";
+    http::exchange(&mut conn, &get("/hello.txt", false), false, Framing::Http, ctx.timing.reply(), did)?;
+    let idle_time = Duration::from_millis(idle as u64);
+    let step = (idle_time / 4).max(Duration::from_millis(1));
+    let did = format!(
+        "started the server with `--idle-timeout-ms {idle}`, sent `GET /hello.txt HTTP/1.1`, read the response, \
+         then sent the next request head one byte every {} ms, never ending it",
+        step.as_millis()
+    );
+    conn.note(&format!("the checker now sends one byte every {} ms", step.as_millis()));
+    let started = Instant::now();
+    let give_up = started + idle_time * 4 + ctx.timing.reply();
+    let mut head = b"GET /hello.txt HTTP/1.1\r\nX-Slow: ".iter().copied().chain(std::iter::repeat(b'a'));
+    let mut got = Vec::new();
+    while Instant::now() < give_up {
+        let byte = head.next().unwrap_or(b'a');
+        // A send that fails finds the connection closed (or reset) already.
+        let end = match conn.send(&[byte], ctx.timing.reply()) {
+            Err(end) => end,
+            Ok(()) => {
+                let after = conn.closed_within(step);
+                got.extend_from_slice(&after.bytes);
+                after.end
+            }
+        };
+        match end {
+            End::TimedOut(_) => continue,
+            End::Closed | End::ClosedAsAsked | End::Reset | End::Error(_) if quiet_close(&got) => return Ok(()),
+            end => {
+                let got = Received { bytes: got, end };
+                return Err(Failure::new(did, "the connection closed, with nothing sent or a `408`", got.describe()));
+            }
+        }
+    }
+    Err(Failure::new(
+        did,
+        format!("the connection closed about {idle} ms after the response, the head still unfinished"),
+        format!("it was still open {} ms after the response", started.elapsed().as_millis()),
+    ))
 }
 
 fn request_in_pieces(ctx: &mut Ctx) -> Outcome {

@@ -13,8 +13,14 @@ def handle(conn):
     with conn, conn.makefile("rwb") as stream:
         stream.write(b"Welcome!\n")
         stream.flush()
-        for raw in stream:  # one line at a time, however the bytes arrive
-            name = raw.decode("utf-8").rstrip("\r\n")
+        while True:
+            # One line at a time, however the bytes arrive, and at most
+            # 1,000 bytes and a line end: a longer line closes the connection.
+            raw = stream.readline(1002)
+            name = raw.rstrip(b"\r\n")
+            if not raw or len(name) > 1000 or len(raw) == 1002 and not raw.endswith(b"\n"):
+                break
+            name = name.decode("utf-8")
             if name == "exit":
                 break
             stream.write(f"Hello, {name}!\n".encode("utf-8"))

@@ -19,8 +19,7 @@
 use crate::response::{Status, BAD_REQUEST, NOT_IMPLEMENTED, VERSION_NOT_SUPPORTED};
 // `read_until` is a method of `BufRead`, `take` and `by_ref` of `Read`: keep the import.
 #[allow(unused_imports)]
-use std::io::{self, BufRead, BufReader, Read};
-use std::net::TcpStream;
+use std::io::{self, BufRead, Read};
 
 /// The largest request head we accept, in bytes (request line + headers).
 pub const MAX_HEAD: usize = 8 * 1024;
@@ -62,7 +61,7 @@ impl Request {
 }
 
 /// Read one request head: lines up to the empty line that ends it.
-pub fn read_head(reader: &mut BufReader<&TcpStream>) -> io::Result<Head> {
+pub fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
     // TODO: read the head's lines, up to the empty line that ends it, and
     // return them in `Head::Lines` (the page's "The request" and "Where a
     // message ends"). Look up `BufRead::read_until`: it reads one line,

@@ -11,8 +11,8 @@
 //
 //   loop { read head → skip any request body → answer → write response }
 //
-// until the client closes, asks for `Connection: close`, or stays silent
-// longer than the idle timeout. A client may also send several requests in
+// until the client closes, asks for `Connection: close`, or takes longer
+// than the idle time to send its next request. A client may also send several requests in
 // one write (pipelining): they sit in our read buffer, and we answer them in
 // order.
 //
@@ -27,8 +27,22 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
+
+/// The most connections we serve at once. Each costs a thread and a file
+/// descriptor, and a process has only so many (often 1,024): without a cap,
+/// a crowd of slow clients takes them all and `accept` fails for everyone
+/// else. Past the cap, a new connection gets `503` at once and is closed.
+const MAX_CONNECTIONS: usize = 512;
+
+/// The answer when we are full. Written by hand: it must not depend on
+/// anything that could block or fail.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+    Content-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\n503 Service Unavailable\n";
 
 /// The largest request body we read (and throw away) to keep a connection
 /// open. We serve files and use no body; a client that announces a larger
@@ -57,16 +71,74 @@ pub fn run(addr: &str, root: &Path, idle: Duration) -> io::Result<()> {
                 continue;
             }
         };
-        // The thread owns its stream (and a copy of the root): a slow or idle
-        // client blocks only its own thread, never the accept loop.
+        let Some(slot) = Slot::take() else {
+            // Full: a small answer that fits the empty send buffer (so the
+            // write cannot block the accept loop), then close.
+            let _ = stream.set_nonblocking(true);
+            let _ = (&stream).write_all(BUSY);
+            continue;
+        };
+        // The thread owns its stream, its slot and a copy of the root: a slow
+        // or idle client blocks only its own thread, never the accept loop.
+        // `Builder::spawn` returns an error where `thread::spawn` would panic
+        // (no memory for one more thread): then only this connection is dropped.
         let root = root.clone();
-        thread::spawn(move || match handle_connection(stream, peer, &root, idle) {
-            Ok(()) => {}
-            // A read or write that timed out: the client went quiet for
-            // longer than `idle`, and dropping the stream hangs up on it.
-            Err(err) if is_timeout(&err) => {}
-            Err(err) => eprintln!("error: {peer}: {err}"),
+        let spawned = thread::Builder::new().spawn(move || {
+            let _slot = slot;
+            match handle_connection(stream, peer, &root, idle) {
+                Ok(()) => {}
+                // A read or write that timed out: the client took longer than
+                // `idle`, and dropping the stream hangs up on it.
+                Err(err) if is_timeout(&err) => {}
+                Err(err) => eprintln!("error: {peer}: {err}"),
+            }
         });
+        if let Err(err) = spawned {
+            eprintln!("error: {peer}: no thread for it ({err}): connection dropped");
+        }
+    }
+}
+
+/// One of the MAX_CONNECTIONS places; given back when dropped, however the
+/// connection's thread ends.
+struct Slot;
+
+static SERVED: AtomicUsize = AtomicUsize::new(0);
+
+impl Slot {
+    fn take() -> Option<Slot> {
+        if SERVED.fetch_add(1, Ordering::Relaxed) < MAX_CONNECTIONS {
+            Some(Slot)
+        } else {
+            SERVED.fetch_sub(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        SERVED.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The reading end of a connection, with a deadline. A read timeout alone
+/// starts again with every read: a client that sends one byte every few
+/// seconds would never trip it, and would hold its thread for ever. Here
+/// every read waits only for what is left until `until`.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
     }
 }
 
@@ -83,9 +155,9 @@ fn canonical_dir(root: &Path) -> io::Result<PathBuf> {
 
 /// Answer requests on one connection until it is time to close it.
 fn handle_connection(stream: TcpStream, peer: SocketAddr, root: &Path, idle: Duration) -> io::Result<()> {
-    // Without a timeout, a client that connects and says nothing would hold
-    // this thread forever. With one, a blocked read or write fails instead.
-    stream.set_read_timeout(Some(idle))?;
+    // Without a deadline, a client that connects and says nothing would hold
+    // this thread for ever. Reads wait until the deadline of `reader` below;
+    // a write blocked for longer than `idle` fails too.
     stream.set_write_timeout(Some(idle))?;
     // A response can leave in two writes: the head from our buffer, then
     // the file, which `io::copy` hands to the kernel directly. By default
@@ -100,10 +172,13 @@ fn handle_connection(stream: TcpStream, peer: SocketAddr, root: &Path, idle: Dur
     // buffer for the next `read_head`. A new BufReader per request would lose
     // them. `&TcpStream` implements Read and Write, so reader and writer
     // share the one socket.
-    let mut reader = BufReader::new(&stream);
+    let mut reader = BufReader::new(Deadline { stream: &stream, until: Instant::now() });
     let mut out = BufWriter::new(&stream);
 
     loop {
+        // The next request's head, and its body if we read one, must all
+        // arrive within `idle`, however slowly the bytes trickle in.
+        reader.get_mut().until = Instant::now() + idle;
         let lines = match read_head(&mut reader)? {
             Head::Lines(lines) => lines,
             Head::Closed => return Ok(()),
@@ -151,10 +226,43 @@ fn answer(request: &Request, root: &Path) -> Response {
         Err(status) => return Response::error(status),
     };
     // We open the file but do not read it: `write_response` streams it.
-    match File::open(&path).and_then(|file| Response::file(file, content_type(&path))) {
-        Ok(response) => response,
-        Err(err) if err.kind() == io::ErrorKind::PermissionDenied => Response::error(FORBIDDEN),
-        Err(_) => Response::error(NOT_FOUND),
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::PermissionDenied => return Response::error(FORBIDDEN),
+        Err(_) => return Response::error(NOT_FOUND),
+    };
+    // `resolve_path` checked a path, and `open` followed it again a moment
+    // later: whoever can write inside ROOT could swap a folder for a link
+    // in between. So we check what we actually opened.
+    if !opened_inside(&file, &path, root) {
+        return Response::error(FORBIDDEN);
+    }
+    Response::file(file, content_type(&path)).unwrap_or_else(|_| Response::error(NOT_FOUND))
+}
+
+/// Is the open `file` the one at `path`, inside `root`? On Linux,
+/// `/proc/self/fd/N` names the file an open descriptor really is. Elsewhere
+/// on Unix, we compare the open file's device and inode with `path`'s now,
+/// which narrows the race without closing it (the page's "Going further"
+/// gives the real fix).
+fn opened_inside(file: &File, path: &Path, root: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(real) = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return real.starts_with(root);
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(open), Ok(named)) = (file.metadata(), fs::metadata(path)) else { return false };
+        open.dev() == named.dev() && open.ino() == named.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path, root);
+        true
     }
 }
 
@@ -199,12 +307,27 @@ fn linger(stream: &TcpStream) {
 
 /// One line per response on stdout: who asked, what, and what we answered.
 fn log(peer: SocketAddr, request_line: &str, response: &Response) {
-    // `writeln!` rather than `println!`: a closed stdout must not panic a connection.
-    let _ = writeln!(io::stdout().lock(), "{peer} {request_line:?} {} {}", response.status, response.content_length);
+    // Writing to stdout blocks when nobody reads it (a full pipe): a
+    // connection must never wait for that. So connections hand their lines
+    // to one logging thread through a bounded queue, and a line that finds
+    // the queue full is dropped.
+    static LOG: OnceLock<SyncSender<String>> = OnceLock::new();
+    let queue = LOG.get_or_init(|| {
+        let (sender, lines) = mpsc::sync_channel::<String>(1024);
+        // Without the thread, `lines` is dropped and every line with it.
+        let _ = thread::Builder::new().spawn(move || {
+            for line in lines {
+                // `writeln!` rather than `println!`: a closed stdout must not panic.
+                let _ = writeln!(io::stdout(), "{line}");
+            }
+        });
+        sender
+    });
+    let _ = queue.try_send(format!("{peer} {request_line:?} {} {}", response.status, response.content_length));
 }
 
 /// True for the error a read or write returns when its timeout expires
-/// (`WouldBlock` on Unix, `TimedOut` on Windows).
+/// (`WouldBlock` on Unix, `TimedOut` on Windows and from `Deadline`).
 fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }

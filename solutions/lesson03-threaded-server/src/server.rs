@@ -8,11 +8,19 @@
 // The protocol is line-based. TCP has no message boundaries: one read may
 // hold half a line, or two lines. So we never treat "one read" as "one
 // message": a `BufReader` collects bytes until a `\n` and hands us lines.
+//
+// A line is bounded: a client that sends bytes without ever a `\n` would
+// otherwise make the server keep them all, until memory runs out. A line
+// longer than `MAX_LINE` bytes (its line end not counted) closes that
+// connection.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
+
+/// The longest line we answer, in bytes, not counting its line end.
+const MAX_LINE: usize = 1000;
 
 /// Accept clients forever, each on its own thread.
 pub fn run(addr: &str) -> io::Result<()> {
@@ -54,11 +62,8 @@ pub fn run(addr: &str) -> io::Result<()> {
 fn handle_client(stream: TcpStream) -> io::Result<()> {
     let mut writer = stream.try_clone()?;
     writer.write_all(b"Welcome!\n")?;
-    // `lines()` waits for whole lines however the bytes arrive, and ends when
-    // a read returns 0 (the client closed). A reset ends it with an error,
-    // which ends this thread only.
-    for line in BufReader::new(stream).lines() {
-        let line = line?;
+    let mut reader = BufReader::new(stream);
+    while let Some(line) = next_line(&mut reader)? {
         match answer(&line) {
             Some(reply) => writer.write_all(reply.as_bytes())?,
             None => break,
@@ -68,9 +73,31 @@ fn handle_client(stream: TcpStream) -> io::Result<()> {
     Ok(())
 }
 
+/// The next line without its line end, or `None` when the client closed.
+/// A line longer than `MAX_LINE` is an error, which closes the connection.
+fn next_line(reader: &mut BufReader<TcpStream>) -> io::Result<Option<String>> {
+    // `read_line` waits for a whole line however the bytes arrive, and keeps
+    // what follows the `\n` for the next call. `take` stops it after the
+    // longest line we accept plus a `\r\n`: a line still without its `\n`
+    // by then is too long. A read of 0 bytes means the client closed; a
+    // reset is an error, which ends this thread only.
+    let limit = MAX_LINE as u64 + 2;
+    let mut line = String::new();
+    if reader.by_ref().take(limit).read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let ended = line.ends_with('\n');
+    // Clients such as telnet end their lines with `\r\n`.
+    let name = line.trim_end_matches(['\r', '\n']);
+    if name.len() > MAX_LINE || (!ended && line.len() as u64 == limit) {
+        let why = format!("a line longer than {MAX_LINE} bytes: connection closed");
+        return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+    }
+    Ok(Some(name.to_string()))
+}
+
 /// The reply to one line, or `None` for `exit`.
 fn answer(line: &str) -> Option<String> {
-    // `lines()` removed the `\n`; a client such as telnet also sends `\r`.
-    let name = line.trim_end_matches('\r');
-    (name != "exit").then(|| format!("Hello, {name}!\n"))
+    // `next_line` has already removed the line end.
+    (line != "exit").then(|| format!("Hello, {line}!\n"))
 }

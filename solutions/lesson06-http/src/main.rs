@@ -30,7 +30,7 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: lesson06-solution server HOST:PORT ROOT [--idle-timeout-ms MS]";
 
-/// How long a connection may stay silent before we close it.
+/// How long a client may take to send a request head (or stay silent) before we close it.
 const DEFAULT_IDLE_MS: u64 = 10_000;
 
 fn main() -> ExitCode {

@@ -14,8 +14,7 @@
 // so we stop reading after MAX_HEAD bytes.
 
 use crate::response::{Status, BAD_REQUEST, NOT_IMPLEMENTED, VERSION_NOT_SUPPORTED};
-use std::io::{self, BufRead, BufReader, Read};
-use std::net::TcpStream;
+use std::io::{self, BufRead, Read};
 
 /// The largest request head we accept, in bytes (request line + headers).
 pub const MAX_HEAD: usize = 8 * 1024;
@@ -52,7 +51,7 @@ impl Request {
 }
 
 /// Read one request head: lines up to the empty line that ends it.
-pub fn read_head(reader: &mut BufReader<&TcpStream>) -> io::Result<Head> {
+pub fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
     let mut lines = Vec::new();
     let mut total = 0;
     loop {
