@@ -8,6 +8,7 @@
 //! Landlock.
 
 use crate::common::*;
+use crate::grading::Class;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -280,77 +281,13 @@ fn a_program_writing_a_file_over_the_limit_is_told_so_in_plain_words() {
 
 // Builds in `grade`: they read the submission, never what is beside it.
 
-/// The course this checker belongs to.
-fn course() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-const LESSON1: &str = "lesson01-basic-tcp";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        if entry.file_name() == "target" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
-/// A class of students, each with lesson 1 solved; grades go to `out`.
-struct Class {
-    dir: tempfile::TempDir,
-}
-
-impl Class {
-    fn new() -> Class {
-        Class { dir: tempfile::tempdir().unwrap() }
-    }
-
-    /// The student's lesson 1 crate, a copy of the solution.
-    fn solved(&self, student: &str) -> PathBuf {
-        let dest = self.dir.path().join("submissions").join(student).join("exercises").join(LESSON1);
-        copy_dir(&course().join("exercises").join(LESSON1), &dest);
-        std::fs::remove_dir_all(dest.join("src")).unwrap();
-        copy_dir(&course().join("solutions").join(LESSON1).join("src"), &dest.join("src"));
-        dest
-    }
-
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("out")
-    }
-
-    fn grade(&self) -> String {
-        self.grade_with(&[])
-    }
-
-    fn grade_with(&self, args: &[&str]) -> String {
-        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade-target");
-        let out = checker()
-            .arg("grade")
-            .arg(self.dir.path().join("submissions"))
-            .arg("--out")
-            .arg(self.out())
-            .arg("--target-dir")
-            .arg(target)
-            .args(["--lessons", "1", "--jobs", "1"])
-            .args(args)
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "grade finishes\n{stderr}");
-        std::fs::read_to_string(self.out().join("grades.csv")).unwrap()
-    }
-
-    fn feedback(&self, student: &str) -> String {
-        std::fs::read_to_string(self.out().join(student).join("feedback.md")).unwrap()
-    }
+/// Grades the class's lesson 1, one student at a time, with `args`; returns
+/// grades.csv.
+fn grade_lesson1(class: &Class, args: &[&str]) -> String {
+    let mut all = vec!["--lessons", "1", "--jobs", "1"];
+    all.extend_from_slice(args);
+    class.grade(&all, &[]);
+    class.read("grades.csv")
 }
 
 #[test]
@@ -361,14 +298,14 @@ fn builds_cannot_include_files_outside_the_submission() {
     let class = Class::new();
     let secret = class.dir.path().join("instructor-only.txt");
     std::fs::write(&secret, "SECRET-ANSWER-KEY").unwrap();
-    class.solved("alice");
+    class.solved_lesson1("alice");
     // Mallory includes the instructor's file; Mallet compiles alice's server
     // out of the scratch folder beside his (alice is graded first).
-    let mallory = class.solved("mallory");
+    let mallory = class.solved_lesson1("mallory");
     let main = std::fs::read_to_string(mallory.join("src/main.rs")).unwrap();
     let stolen = format!("\nconst _STOLEN: &str = include_str!({:?});\n", secret.display().to_string());
     std::fs::write(mallory.join("src/main.rs"), main.clone() + &stolen).unwrap();
-    let mallet = class.solved("mallet");
+    let mallet = class.solved_lesson1("mallet");
     std::fs::remove_file(mallet.join("src/server.rs")).unwrap();
     let borrowed = main.replace(
         "mod server;",
@@ -378,32 +315,32 @@ fn builds_cannot_include_files_outside_the_submission() {
     std::fs::write(mallet.join("src/main.rs"), borrowed).unwrap();
 
     // Zed's constant needs 8 GiB to compile.
-    let zed = class.solved("zed");
+    let zed = class.solved_lesson1("zed");
     let huge = "\n#[allow(dead_code)]\nstatic BIG: [u8; 1 << 33] = [0; 1 << 33];\n";
     std::fs::write(zed.join("src/main.rs"), main.clone() + huge).unwrap();
 
-    let grades = class.grade();
+    let grades = grade_lesson1(&class, &[]);
     let max = grades.lines().nth(1).unwrap().split(',').nth(3).unwrap().to_string();
     assert!(grades.contains(&format!("\nalice,{max},{max},{max},ok\n")), "alice keeps her grade:\n{grades}");
     assert!(grades.contains(&format!("\nmallet,0,0,{max},build_error\n")), "{grades}");
     assert!(grades.contains(&format!("\nmallory,0,0,{max},build_error\n")), "{grades}");
-    let feedback = class.feedback("mallory");
+    let feedback = class.read("mallory/feedback.md");
     assert!(!feedback.contains("SECRET-ANSWER-KEY"), "the file's content never reaches feedback:\n{feedback}");
     assert!(feedback.contains("instructor-only.txt"), "the compiler says which file it could not read:\n{feedback}");
     assert!(grades.contains(&format!("\nzed,0,0,{max},build_error\n")), "{grades}");
-    let feedback = class.feedback("zed");
+    let feedback = class.read("zed/feedback.md");
     assert!(feedback.contains("The build used more than 1 GiB of memory"), "in plain words:\n{feedback}");
 }
 
 #[test]
 fn seven_hundred_warnings_do_not_hide_a_correct_build() {
     let class = Class::new();
-    let eve = class.solved("eve");
+    let eve = class.solved_lesson1("eve");
     let warnings: String = (0..700).map(|i| format!("    let unused_{i} = 0;\n")).collect();
     let main = std::fs::read_to_string(eve.join("src/main.rs")).unwrap();
     let noisy = main + &format!("\n#[allow(dead_code)]\nfn noisy() {{\n{warnings}}}\n");
     std::fs::write(eve.join("src/main.rs"), noisy).unwrap();
-    let grades = class.grade();
+    let grades = grade_lesson1(&class, &[]);
     let row: Vec<&str> = grades.lines().nth(1).unwrap().split(',').collect();
     assert_eq!(row.last(), Some(&"ok"), "{grades}");
     assert_eq!(row[1], row[3], "full marks despite 700 warnings:\n{grades}");
@@ -412,9 +349,9 @@ fn seven_hundred_warnings_do_not_hide_a_correct_build() {
 #[test]
 fn grading_without_the_sandbox_says_so_in_every_feedback() {
     let class = Class::new();
-    class.solved("alice");
-    let grades = class.grade_with(&["--no-sandbox"]);
+    class.solved_lesson1("alice");
+    let grades = grade_lesson1(&class, &["--no-sandbox"]);
     assert!(grades.lines().nth(1).unwrap().ends_with(",ok"), "{grades}");
-    let feedback = class.feedback("alice");
+    let feedback = class.read("alice/feedback.md");
     assert!(feedback.contains("Grading ran without a sandbox"), "{feedback}");
 }

@@ -40,6 +40,12 @@ impl Class {
         dest
     }
 
+    /// A student who copied lesson 1's model solution: their crate's folder.
+    pub fn solved_lesson1(&self, student: &str) -> PathBuf {
+        self.solved(student, &[LESSON1.to_string()]);
+        self.submissions().join(student).join("exercises").join(LESSON1)
+    }
+
     /// A student who copied the model solution of every lesson `lessons` names.
     pub fn solved(&self, student: &str, lessons: &[String]) {
         for folder in lessons {
@@ -83,20 +89,9 @@ pub fn shared_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade-target")
 }
 
+/// Copies a crate folder, leaving out any `target/`.
 pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if entry.file_name() == "target" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
-        }
-    }
+    copy_tree(from, to, &["target"]);
 }
 
 /// Lesson 1's maximum score, as the checker reports it.
