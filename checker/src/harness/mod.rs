@@ -142,9 +142,13 @@ impl Timing {
         Duration::from_secs_f64(ms as f64 * self.scale / 1000.0)
     }
 
-    /// How long a program may take to start listening.
+    /// How long a program may take to start listening. An interpreter
+    /// starts in a fraction of that; a program that takes longer on a slow
+    /// machine gets more with `SOCKETLINGS_SLOW`. Not more by default: a
+    /// program that never listens is waited for once per role, and a whole
+    /// lesson must still fail within a few seconds.
     pub fn ready(&self) -> Duration {
-        self.ms(3000)
+        self.ms(2000)
     }
 
     /// How long a program may take to answer on loopback.
@@ -282,7 +286,7 @@ impl Ctx {
     }
 
     /// `program` kept running for the whole ready deadline without becoming
-    /// ready; `cause` says so ("the server never listened on … within 3000
+    /// ready; `cause` says so ("the server never listened on … within 2000
     /// ms"). Later checks that start the same role fail at once with it.
     pub fn mark_never_ready(&self, program: &mut Program, cause: String) {
         if program.try_status().is_some() {

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 /// Why a role never became ready, and in which check that was seen.
 #[derive(Clone, Debug)]
 pub struct NeverReady {
-    /// "the server never listened on 127.0.0.1:4000 within 3000 ms"
+    /// "the server never listened on 127.0.0.1:4000 within 2000 ms"
     pub cause: String,
     /// The check that waited for it.
     pub check: String,
