@@ -278,7 +278,8 @@ fn run_cli(cli: &Cli) -> Result<u8> {
                 let text = if options.color() { text } else { report::human::plain(&text) };
                 Ok((report.lessons.into_iter().next().expect("one lesson"), text))
             };
-            return watch::watch(&root, args, first_failing, &check);
+            let own = !options.solution && options.cmd.is_none() && options.exe.is_none();
+            return watch::watch(&root, args, first_failing, own, &check);
         }
         Some(Command::Hint { lesson }) => {
             let lesson = find(lesson)?;

@@ -361,3 +361,78 @@ pub fn socket_words(hint: &str) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::End;
+    use std::time::Duration;
+
+    const CHECK_HINT: &str = "`str::to_uppercase` would also turn `ß` into `SS`.";
+
+    fn read(expected: &[u8], got: &[u8], end: End) -> Failure {
+        Failure {
+            diff: Some((expected.to_vec(), got.to_vec())),
+            end: Some(end),
+            ..Failure::new("sent it", "the answer", "something else")
+        }
+    }
+
+    #[test]
+    fn a_reply_right_so_far_that_stops_short_never_gets_the_content_hint() {
+        let failure = read(b"HELLO", b"HELL", End::Reset).hint("Do not `trim` what you read.");
+        let hint = choose_hint(&failure, CHECK_HINT, None);
+        assert!(hint.contains("stops after 4 of 5 bytes, then the connection was reset"), "{hint}");
+        assert!(!hint.contains('ß') && !hint.contains("trim"), "{hint}");
+        let hint = choose_hint(&read(b"HELLO", b"HE", End::TimedOut(Duration::from_secs(1))), CHECK_HINT, None);
+        assert!(hint.contains("flush"), "{hint}");
+    }
+
+    #[test]
+    fn a_missing_line_end_is_named() {
+        let hint = choose_hint(&read(b"HELLO\n", b"HELLO", End::TimedOut(Duration::from_secs(1))), CHECK_HINT, None);
+        assert!(hint.contains("line end"), "{hint}");
+    }
+
+    #[test]
+    fn extra_bytes_wrong_bytes_and_decoded_text_each_get_their_hint() {
+        let zeros = choose_hint(&read(b"HI", b"HI\0\0\0", End::Closed), CHECK_HINT, None);
+        assert!(zeros.contains("`&buf[..n]`"), "{zeros}");
+        let extra = choose_hint(&read(b"HI", b"HI\n", End::Closed), CHECK_HINT, None);
+        assert!(extra.contains("then \"\\n\" more came"), "{extra}");
+        let replaced = choose_hint(&read("Ü".as_bytes(), "\u{fffd}".as_bytes(), End::Closed), CHECK_HINT, None);
+        assert!(replaced.contains("U+FFFD"), "{replaced}");
+        // Wrong bytes: the check's own hint is about exactly that.
+        assert_eq!(choose_hint(&read(b"STRASSE", "STRAẞE".as_bytes(), End::Closed), CHECK_HINT, None), CHECK_HINT);
+    }
+
+    #[test]
+    fn the_failure_s_own_hint_and_a_todo_come_first() {
+        let refused = Failure::new("connected", "a server", "refused").hint("Nothing is listening.");
+        assert_eq!(choose_hint(&refused, CHECK_HINT, None), "Nothing is listening.");
+        let todo = choose_hint(&refused, CHECK_HINT, Some("src/server.rs:3 — the todo!() that says \"x\""));
+        assert!(todo.starts_with("Your program reached a todo!()"), "{todo}");
+        // A datagram cut short is not a stream read: its check says why.
+        let datagram = Failure { diff: Some((b"HELLO".to_vec(), b"HEL".to_vec())), ..refused };
+        assert_eq!(choose_hint(&datagram, CHECK_HINT, None), "Nothing is listening.");
+    }
+
+    #[test]
+    fn socket_words_replace_rust_calls_and_say_when_rust_is_left() {
+        let lesson1 = crate::lessons::find("1").unwrap();
+        let accept = socket_words(lesson1.checks[0].hint);
+        assert!(accept.contains("`bind` and `listen`") && accept.contains("`accept`"), "{accept}");
+        assert!(!accept.contains("TcpListener") && !accept.starts_with("In Rust terms"), "{accept}");
+        let reply = socket_words(lesson1.checks[1].hint);
+        assert!(reply.contains("`recv`") && reply.contains("`sendall`"), "{reply}");
+        let rust = socket_words("Return the error with `?` instead of `unwrap()`.");
+        assert!(rust.starts_with("In Rust terms: "), "{rust}");
+    }
+
+    #[test]
+    fn start_here_is_cut_to_one_line() {
+        assert_eq!(shorten("one\ntwo", 10), "one…");
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("abcdefghijkl", 3), "abc…");
+    }
+}

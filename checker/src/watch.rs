@@ -60,7 +60,15 @@ enum Event {
 /// (with the advice on what to do next when the flag says so).
 pub type CheckFn<'a> = dyn Fn(&Lesson, bool) -> Result<(LessonReport, String)> + Sync + 'a;
 
-pub fn watch(root: &Path, args: &Args, first_failing: Option<&'static Lesson>, check: &CheckFn) -> Result<u8> {
+/// `own`: the checks run on the learner's crates (not `--solution` or
+/// `--cmd`), so the list may check the lessons never checked before.
+pub fn watch(
+    root: &Path,
+    args: &Args,
+    first_failing: Option<&'static Lesson>,
+    own: bool,
+    check: &CheckFn,
+) -> Result<u8> {
     let lesson = match &args.lesson {
         Some(name) => crate::lessons::find(name).with_context(|| crate::unknown_lesson(name))?,
         None => match first_failing {
@@ -74,7 +82,7 @@ pub fn watch(root: &Path, args: &Args, first_failing: Option<&'static Lesson>, c
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|scope| {
-        let mut watch = Watch { root, args, check, scope, tx, rx, lesson, watcher: None };
+        let mut watch = Watch { root, args, own, check, scope, tx, rx, lesson, watcher: None };
         if terminal {
             let _raw = terminal::RawMode::enter();
             read_keys(watch.tx.clone());
@@ -88,6 +96,7 @@ pub fn watch(root: &Path, args: &Args, first_failing: Option<&'static Lesson>, c
 struct Watch<'a, 's, 'e> {
     root: &'a Path,
     args: &'a Args,
+    own: bool,
     check: &'a CheckFn<'a>,
     scope: &'s std::thread::Scope<'s, 'e>,
     tx: Sender<Event>,
@@ -261,7 +270,7 @@ where
     fn list(&mut self) -> Result<()> {
         let never: Vec<&'static Lesson> =
             LESSONS.iter().copied().filter(|l| crate::last_run::last(self.root, l).is_none()).collect();
-        if !never.is_empty() {
+        if !never.is_empty() && self.own {
             let names: Vec<String> = never.iter().map(|l| l.number.to_string()).collect();
             screen(&format!("Checking the lessons never checked before ({})…\n\nq quit\n", names.join(", ")));
             let (tx, check) = (self.tx.clone(), self.check);
