@@ -331,7 +331,10 @@ pub fn choose_hint(failure: &Failure, check_hint: &str, todo: Option<&str>) -> S
 /// that still speaks Rust after that says so.
 pub fn socket_words(hint: &str) -> String {
     const WORDS: &[(&str, &str)] = &[
-        ("`TcpListener::bind(addr)` does the first two, `listener.accept()` waits for a client", "`bind` and `listen` do the first two, `accept` waits for a client"),
+        (
+            "`TcpListener::bind(addr)` does the first two, `listener.accept()` waits for a client",
+            "`bind` and `listen` do the first two, `accept` waits for a client",
+        ),
         ("(`TcpListener::bind` does both.)", "(`bind`, then `listen`.)"),
         ("`stream.read(&mut buf)`", "`recv`"),
         ("(`read_to_end`)", "(until `recv` returns no bytes)"),

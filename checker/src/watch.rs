@@ -51,7 +51,7 @@ enum Event {
     Key(u8),
     WatchFailed(String),
     /// A run ended, with its report and its text.
-    Done(Result<(LessonReport, String)>),
+    Done(Box<Result<(LessonReport, String)>>),
     /// The lessons never checked before were checked, for the list.
     Listed(Result<()>),
 }
@@ -123,7 +123,7 @@ where
     fn start_run(&self, advice: bool) {
         let (tx, check, lesson) = (self.tx.clone(), self.check, self.lesson);
         self.scope.spawn(move || {
-            let _ = tx.send(Event::Done(check(lesson, advice)));
+            let _ = tx.send(Event::Done(Box::new(check(lesson, advice))));
         });
     }
 
@@ -141,7 +141,7 @@ where
             self.start_run(true);
             let (report, text) = loop {
                 match wait(&self.rx) {
-                    Event::Done(done) => break done?,
+                    Event::Done(done) => break (*done)?,
                     Event::WatchFailed(err) => return Err(watch_failed(&err)),
                     _ => {}
                 }
@@ -182,7 +182,7 @@ where
             let mut saved_meanwhile = false;
             let (report, text) = loop {
                 match wait(&self.rx) {
-                    Event::Done(done) => break done?,
+                    Event::Done(done) => break (*done)?,
                     Event::Key(b'q' | 3) => quit_now(),
                     Event::Saved => saved_meanwhile = true,
                     Event::WatchFailed(err) => return Err(watch_failed(&err)),

@@ -72,7 +72,9 @@ fn check_lesson1(root: &Path, what: &str) -> (Option<i32>, String) {
 
 #[test]
 fn the_compiler_s_warnings_come_above_the_checks_and_hint_answers_from_the_last_run() {
-    let course = course_with_lesson1("#[allow(dead_code)]\nfn unused(buf: &[u8]) -> usize {\n    let n = buf.len();\n    buf.len()\n}\n");
+    let course = course_with_lesson1(
+        "#[allow(dead_code)]\nfn unused(buf: &[u8]) -> usize {\n    let n = buf.len();\n    buf.len()\n}\n",
+    );
     let root = course.path();
     let out = checker().args(["lesson1", "--root"]).arg(root).env("NO_COLOR", "1").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

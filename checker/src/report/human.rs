@@ -345,7 +345,8 @@ pub fn render_list(out: &mut String, rows: &[(&crate::lessons::Lesson, Option<Le
             }
             None => ("· not checked yet".to_string(), DIM, format!(" ?/{}", lesson.max_score())),
         };
-        let _ = writeln!(out, "  {mark} {:>2}  {:<22} {style}{status:<16}{style:#} {score}", lesson.number, lesson.title);
+        let _ =
+            writeln!(out, "  {mark} {:>2}  {:<22} {style}{status:<16}{style:#} {score}", lesson.number, lesson.title);
     }
 }
 
