@@ -279,7 +279,7 @@ fn run_cli(cli: &Cli) -> Result<u8> {
                 Ok((report.lessons.into_iter().next().expect("one lesson"), text))
             };
             let own = !options.solution && options.cmd.is_none() && options.exe.is_none();
-            return watch::watch(&root, args, first_failing, own, &check);
+            return watch::watch(&root, args, first_failing, (own, options.cmd.is_some()), &check);
         }
         Some(Command::Hint { lesson }) => {
             let lesson = find(lesson)?;

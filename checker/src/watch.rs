@@ -62,11 +62,12 @@ pub type CheckFn<'a> = dyn Fn(&Lesson, bool) -> Result<(LessonReport, String)> +
 
 /// `own`: the checks run on the learner's crates (not `--solution` or
 /// `--cmd`), so the list may check the lessons never checked before.
+/// `neutral`: a `--cmd` program, whose hints speak of sockets, not Rust.
 pub fn watch(
     root: &Path,
     args: &Args,
     first_failing: Option<&'static Lesson>,
-    own: bool,
+    (own, neutral): (bool, bool),
     check: &CheckFn,
 ) -> Result<u8> {
     let lesson = match &args.lesson {
@@ -82,7 +83,7 @@ pub fn watch(
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|scope| {
-        let mut watch = Watch { root, args, own, check, scope, tx, rx, lesson, watcher: None };
+        let mut watch = Watch { root, args, own, neutral, check, scope, tx, rx, lesson, watcher: None };
         if terminal {
             let _raw = terminal::RawMode::enter();
             read_keys(watch.tx.clone());
@@ -97,6 +98,7 @@ struct Watch<'a, 's, 'e> {
     root: &'a Path,
     args: &'a Args,
     own: bool,
+    neutral: bool,
     check: &'a CheckFn<'a>,
     scope: &'s std::thread::Scope<'s, 'e>,
     tx: Sender<Event>,
@@ -214,7 +216,7 @@ where
                     Event::Saved | Event::Key(b'r') => continue 'run,
                     Event::Key(b'q' | 3) => return Ok(u8::from(!passed)),
                     Event::Key(b'h') => {
-                        let hints = crate::learner::hints(self.lesson, &report, false);
+                        let hints = crate::learner::hints(self.lesson, &report, self.neutral);
                         screen(&format!("{hints}\n{FOOTER}  (any other key: back to the report)\n"));
                         if self.back_or_act(&mut |this| show(this, ""))? {
                             continue 'run;

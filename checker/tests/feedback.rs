@@ -31,6 +31,16 @@ fn a_reply_cut_short_by_a_small_buffer_gets_the_buffer_hint_not_the_content_one(
 }
 
 #[test]
+fn an_exit_and_an_address_in_use_on_every_port_get_their_own_hints() {
+    let report = report_of("exit-at-once");
+    let accepts = hint_under(&report, "the server accepts a connection");
+    assert!(accepts.contains("exited with status 3") && accepts.contains("stderr"), "{accepts}");
+    let report = report_of("l1-fixed-port");
+    let accepts = hint_under(&report, "the server accepts a connection");
+    assert!(accepts.contains("Bind the ADDR you are given"), "{accepts}\n{report}");
+}
+
+#[test]
 fn under_cmd_hints_speak_of_sockets_and_the_advice_keeps_the_cmd() {
     let report = report_of("l1-no-uppercase");
     let hello = hint_under(&report, "the server answers `hello`");
