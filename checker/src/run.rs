@@ -305,8 +305,8 @@ pub fn choose_hint(failure: &Failure, check_hint: &str, todo: Option<&str>) -> S
     if !expected.is_empty() && got.len() > expected.len() && got.starts_with(expected) {
         let extra = &got[expected.len()..];
         return if extra.iter().all(|&b| b == 0) {
-            "The answer is followed by zero bytes: the rest of a buffer. Send only the bytes the read \
-             returned, `&buf[..n]`, not the whole buffer."
+            "The answer is followed by zero bytes: the rest of a buffer. Send only the n bytes the read \
+             returned (`&buf[..n]`), not the whole buffer."
                 .to_string()
         } else {
             format!(
@@ -347,7 +347,6 @@ pub fn socket_words(hint: &str) -> String {
         ("One `read` returns", "One `recv` returns"),
         ("`read` returns 0", "`recv` returns no bytes"),
         ("`read`", "`recv`"),
-        ("`&buf[..n]`", "the bytes received"),
         ("`UdpSocket`", "UDP socket"),
         ("`send_to`", "`sendto`"),
         ("`recv_from`", "`recvfrom`"),
@@ -358,7 +357,7 @@ pub fn socket_words(hint: &str) -> String {
     for (rust, socket) in WORDS {
         text = text.replace(rust, socket);
     }
-    let still_rust = ["::", "`?`", "unwrap", "Ok(", "&mut", ".as_bytes", "`main`", "TcpStream", "TcpListener"];
+    let still_rust = ["::", "`?`", "unwrap", "Ok(", "&mut", "&buf", ".as_bytes", "`main`", "TcpStream", "TcpListener"];
     if still_rust.iter().any(|r| text.contains(r)) {
         text = format!("In Rust terms: {text}");
     }
