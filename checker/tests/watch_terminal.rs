@@ -41,7 +41,12 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let path = self.run(&["display-message", "-p", "#{socket_path}"]);
         let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        // tmux leaves its socket file behind.
+        if !path.trim().is_empty() {
+            let _ = std::fs::remove_file(path.trim());
+        }
     }
 }
 
