@@ -23,6 +23,9 @@ use std::time::Duration;
 /// Bytes of diagnostics kept for one binary; the rest is counted.
 const DIAGNOSTICS_KEPT: usize = 64 * 1024;
 
+/// Warnings kept for one binary, in the compiler's rendering; the rest are counted.
+const WARNINGS_KEPT: usize = 3;
+
 /// How long one build may take, unless told otherwise.
 pub const BUILD_LIMIT: Duration = Duration::from_secs(900);
 
@@ -54,6 +57,15 @@ struct Messages {
     diagnostics: BTreeMap<String, String>,
     /// Bytes of diagnostics not kept, per binary.
     omitted: BTreeMap<String, usize>,
+    warnings: BTreeMap<String, Warnings>,
+}
+
+/// The compiler's warnings about one binary: how many, and the first few
+/// as the compiler rendered them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Warnings {
+    pub count: usize,
+    pub first: Vec<String>,
 }
 
 impl Messages {
@@ -62,6 +74,15 @@ impl Messages {
         let Some(name) = message["target"]["name"].as_str() else { return };
         if message["reason"] == "compiler-message" {
             if let Some(rendered) = message["message"]["rendered"].as_str() {
+                // A warning about the code (not the closing "N warnings emitted", which has no place).
+                let spans = message["message"]["spans"].as_array().is_some_and(|s| !s.is_empty());
+                if message["message"]["level"] == "warning" && spans {
+                    let warnings = self.warnings.entry(name.to_string()).or_default();
+                    warnings.count += 1;
+                    if warnings.first.len() < WARNINGS_KEPT && rendered.len() <= 8 * 1024 {
+                        warnings.first.push(rendered.trim_end().to_string());
+                    }
+                }
                 let kept = self.diagnostics.entry(name.to_string()).or_default();
                 if kept.len() + rendered.len() <= DIAGNOSTICS_KEPT || message["message"]["level"] == "error" {
                     // Errors are always kept: they say why it did not build.
@@ -89,6 +110,9 @@ pub struct Build {
     pub diagnostics: BTreeMap<String, String>,
     /// The build went over its time limit and was stopped: nothing was built.
     pub timed_out: bool,
+    /// Binary name → the compiler's warnings about it (binaries without
+    /// warnings are not listed).
+    pub warnings: BTreeMap<String, Warnings>,
 }
 
 /// Builds `packages` (each has one binary named like the package) in the
@@ -130,6 +154,7 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
             messages: format!("cargo build did not finish within {} s and was stopped", settings.limit.as_secs()),
             diagnostics: BTreeMap::new(),
             timed_out: true,
+            warnings: BTreeMap::new(),
         });
     }
     // Every line of stdout has been parsed once the stream is closed.
@@ -159,7 +184,7 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
             messages = format!("{note}\n{messages}");
         }
     }
-    Ok(Build { executables: parsed.executables, messages, diagnostics, timed_out: false })
+    Ok(Build { executables: parsed.executables, messages, diagnostics, timed_out: false, warnings: parsed.warnings })
 }
 
 impl Build {

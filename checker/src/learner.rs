@@ -10,8 +10,11 @@ use std::process::Command;
 
 /// The hints of the checks that fail now, in the lesson's order, which goes
 /// from the first concept to the details. Hints name concepts, never code
-/// to copy.
-pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
+/// to copy. `neutral` (a program checked with `--cmd`): in the words of
+/// sockets every language shares, not Rust's.
+pub fn hints(lesson: &Lesson, report: &LessonReport, neutral: bool) -> String {
+    let command = crate::COMMAND;
+    let words = |hint: &str| if neutral { crate::run::socket_words(hint) } else { hint.to_string() };
     let mut out = String::new();
     let _ = writeln!(out, "Lesson {} · {} · hints\n", lesson.number, lesson.title);
     if report.status != LessonStatus::Checked {
@@ -20,6 +23,10 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
             let _ = writeln!(out, "\n{}", crate::harness::text::printable_keep_colour(error.trim_end()));
         }
         let _ = writeln!(out, "\nFirst make it build and start; the compiler's first error is the place to begin.");
+        return out;
+    }
+    if report.passed() && neutral {
+        let _ = writeln!(out, "Every check passes: no hints needed.");
         return out;
     }
     if report.passed() {
@@ -36,10 +43,10 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, command: &str) -> String {
     let failing: Vec<_> = lesson.checks.iter().zip(&report.checks).filter(|(_, r)| !r.passed).collect();
     for (i, (check, result)) in failing.iter().enumerate() {
         let _ = writeln!(out, "{}. {}", i + 1, check.name);
-        let _ = writeln!(out, "   {}", check.hint);
+        let _ = writeln!(out, "   {}", words(check.hint));
         // A hint for the particular way this check failed, when it says more.
         if let Some(failure) = &result.failure {
-            if failure.hint != check.hint && failure.todo.is_none() {
+            if failure.hint != words(check.hint) && failure.todo.is_none() {
                 let _ = writeln!(out, "   In this run: {}", crate::harness::text::printable(&failure.hint));
             }
         }
@@ -188,7 +195,7 @@ fn skeleton_sources(root: &Path, lesson: &Lesson) -> Option<Vec<(PathBuf, String
 
 /// The files of a crate that a learner edits: `Cargo.toml` and `src/**`,
 /// relative to the crate's folder.
-fn source_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn source_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if dir.join("Cargo.toml").is_file() {
         files.push(PathBuf::from("Cargo.toml"));

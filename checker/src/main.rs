@@ -14,6 +14,7 @@
 //! - [`grade`]: grading a whole class's submissions (`checker grade`);
 //! - [`watch`]: checking again each time a file is saved (`checker watch`);
 //! - [`learner`]: `hint`, `diff` and `reset`;
+//! - [`last_run`]: each lesson's last report, kept under `target/`;
 //! - [`os`]: containing and sandboxing every program the checker starts
 //!   (the hidden `__contain` stages of this executable);
 //! - `docs_check` (tests only): keeps the course book in step with the
@@ -27,6 +28,7 @@ mod build;
 mod docs_check;
 mod grade;
 mod harness;
+mod last_run;
 mod learner;
 mod lessons;
 mod os;
@@ -261,19 +263,37 @@ fn run_cli(cli: &Cli) -> Result<u8> {
                     LESSONS.iter().copied().zip(&reports).find(|(_, r)| !r.passed()).map(|(l, _)| l)
                 }
             };
-            let check = |lesson: &Lesson| {
+            let check = |lesson: &Lesson, advice: bool| {
                 let started = Instant::now();
                 let report = Report::new(vec![check_one(&root, lesson, options)?]);
-                let text = render(&report, Some(lesson), options, started.elapsed());
+                let text = match advice {
+                    true => render(&report, Some(lesson), options, started.elapsed()),
+                    // The watch screen says what to do next in its own words.
+                    false => {
+                        let mut text = String::new();
+                        report::human::render_lesson(&mut text, &report.lessons[0], true);
+                        text
+                    }
+                };
                 let text = if options.color() { text } else { report::human::plain(&text) };
                 Ok((report.lessons.into_iter().next().expect("one lesson"), text))
             };
-            return watch::watch(&root, args, first_failing, &check);
+            let own = !options.solution && options.cmd.is_none() && options.exe.is_none();
+            return watch::watch(&root, args, first_failing, (own, options.cmd.is_some()), &check);
         }
         Some(Command::Hint { lesson }) => {
             let lesson = find(lesson)?;
-            let report = check_one(&root, lesson, options)?;
-            print!("{}", learner::hints(lesson, &report, COMMAND));
+            // The learner's own crate, unchanged since its last run: that
+            // run's report answers at once.
+            let own = !options.solution && options.cmd.is_none() && options.exe.is_none();
+            let (report, cached) = match last_run::current(&root, lesson).filter(|_| own) {
+                Some(report) => (report, true),
+                None => (check_one(&root, lesson, options)?, false),
+            };
+            if cached {
+                println!("(From the last run: your files have not changed since.)\n");
+            }
+            print!("{}", learner::hints(lesson, &report, options.cmd.is_some()));
             return Ok(u8::from(!report.passed()));
         }
         Some(Command::Diff { lesson, all }) => {
@@ -364,6 +384,8 @@ fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonRe
     }
     let package = lesson.package(options.solution);
     let source = crate_dir(lesson, options.solution);
+    // The sources as they are now, before the build reads them.
+    let key = (!options.solution && options.exe.is_none()).then(|| last_run::key(root, lesson)).flatten();
     if let Some(exe) = &options.exe {
         // Run by `grade`: its report, on stdout, is out of the programs' reach.
         grade::keep_programs_out();
@@ -381,7 +403,11 @@ fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonRe
     if built.timed_out {
         bail!("{}", built.messages);
     }
-    Ok(target_report(lesson, &built, &package, source, timing))
+    let report = target_report(lesson, &built, &package, source, timing);
+    if !harness::process::interrupted() {
+        last_run::save(root, lesson, key, &report);
+    }
+    Ok(report)
 }
 
 /// Runs a lesson's checks against its built executable, or reports that it did not build.
@@ -399,7 +425,9 @@ fn target_report(
                 description: format!("{} (built from {source})", relative(exe)),
                 source: Some(source),
             };
-            run::run_lesson(lesson, &target, timing)
+            let mut report = run::run_lesson(lesson, &target, timing);
+            report.warnings = built.warnings.get(package).cloned();
+            report
         }
         None => run::not_run(
             lesson,
@@ -416,6 +444,8 @@ fn target_report(
 fn check_all(root: &Path, solution: bool) -> Result<Vec<LessonReport>> {
     let timing = harness::Timing::from_env();
     let packages: Vec<String> = LESSONS.iter().map(|l| l.package(solution)).collect();
+    let keys: Vec<Option<String>> =
+        LESSONS.iter().map(|lesson| if solution { None } else { last_run::key(root, lesson) }).collect();
     let built = build::build(root, &packages, &build::Settings::new(false))?;
     if built.timed_out {
         bail!("{}", built.messages);
@@ -433,14 +463,29 @@ fn check_all(root: &Path, solution: bool) -> Result<Vec<LessonReport>> {
         handles
             .into_iter()
             .map(|h| h.join().expect("a lesson's checks never panic: each runs under catch_unwind"))
-            .collect()
+            .collect::<Vec<LessonReport>>()
     });
+    if !harness::process::interrupted() {
+        for ((lesson, key), report) in LESSONS.iter().zip(keys).zip(&reports) {
+            last_run::save(root, lesson, key, report);
+        }
+    }
     Ok(reports)
+}
+
+/// ` --cmd '…'` when one was given, for the advice that names a command:
+/// it keeps checking the same program.
+fn cmd_suffix(options: &Options) -> String {
+    match &options.cmd {
+        Some(cmd) => format!(" --cmd {}", shlex::try_quote(cmd).unwrap_or_else(|_| cmd.into())),
+        None => String::new(),
+    }
 }
 
 /// What to do after reading a lesson's report.
 fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options: &Options) {
     use std::fmt::Write;
+    let cmd = cmd_suffix(options);
     if report.status != LessonStatus::Checked {
         return;
     }
@@ -454,13 +499,22 @@ fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options
         }
         match LESSONS.iter().find(|l| l.number > lesson.number) {
             Some(next) => {
-                let _ = writeln!(text, "Next: {COMMAND} lesson{}  ({})", next.number, next.title);
+                let _ = writeln!(text, "Next: {COMMAND} lesson{}{cmd}  ({})", next.number, next.title);
             }
             None => {
                 let _ = writeln!(text, "That was the last lesson. Well done.");
             }
         }
-    } else if options.cmd.is_none() && !options.solution {
+    } else if options.cmd.is_some() {
+        let _ = writeln!(
+            text,
+            "Edit your program, then run `{COMMAND} lesson{}{cmd}` again. Stuck? `{COMMAND} hint lesson{}{cmd}`. \
+             The course page: docs/src/{}.md",
+            lesson.number,
+            lesson.number,
+            lesson.folder()
+        );
+    } else if !options.solution {
         let _ = writeln!(
             text,
             "Edit {}/src, then run `{COMMAND} lesson{}` again (or leave `{COMMAND} watch` running). \

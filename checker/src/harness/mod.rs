@@ -59,6 +59,9 @@ pub struct Failure {
     /// The check did not run its program: an earlier check (named here)
     /// saw the same role never become ready, and `got` says why.
     pub stopped_by: Option<String>,
+    /// How the read that failed ended (closed, reset, timed out...), when
+    /// the failure is a read: evidence the report's hint is chosen from.
+    pub end: Option<End>,
 }
 
 impl Failure {
@@ -80,6 +83,7 @@ impl Failure {
     /// The program should have sent `expected` but `received` came.
     pub fn mismatch(did: impl Into<String>, expected: &[u8], received: &Received) -> Failure {
         let mut failure = Failure::new(did, text::escape(expected), received.describe());
+        failure.end = Some(received.end.clone());
         if !received.bytes.is_empty() {
             failure.diff = Some((expected.to_vec(), received.bytes.clone()));
         }
@@ -604,7 +608,8 @@ fn binds_fixed_address(failure: Failure, attempts: u32) -> Failure {
 
 /// The program exited before doing what the check waited for.
 pub fn exited_early(did: &str, expected: &str, status: ExitStatus, program: &Program) -> Failure {
-    let failure = Failure::new(did, expected, format!("your program {} first", describe_status(status)));
+    let status = describe_status(status);
+    let failure = Failure::new(did, expected, format!("your program {status} first"));
     if mentions_address_in_use(program) {
         failure.hint(
             "Address in use: another socket holds this port, often one left in TIME_WAIT by an \
@@ -612,7 +617,10 @@ pub fn exited_early(did: &str, expected: &str, status: ExitStatus, program: &Pro
              Unix) lets a server bind again at once.",
         )
     } else {
-        failure.hint("Your program stopped too early: look at its stderr below for the reason.")
+        failure.hint(format!(
+            "Your program {status} before the check was done: its stderr below says why (a panic, an error \
+             returned from `main`, or a `return` that came too soon)."
+        ))
     }
 }
 

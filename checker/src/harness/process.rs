@@ -501,16 +501,24 @@ pub fn exit_if_interrupted() {
 /// starting at that moment is killed by [`Program::spawn`] itself.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        live_groups::kill_all();
-        // What was starting at that moment, and the orphans of what was
-        // killed, come back to the checker: they end too.
-        os::kill_descendants();
-        remove_scratch_folders();
-        if let Some(hook) = ON_INTERRUPT.get() {
-            hook();
-        }
-        let _ = std::io::stderr().write_all(b"\ninterrupted: every program the checker started was stopped\n");
-        std::process::exit(130);
+        stop_everything_and_exit(130, "interrupted: every program the checker started was stopped");
     });
+}
+
+/// Stops every program the checker started (and what they started), removes
+/// the scratch folders, runs the hook given to [`on_interrupt`], says `note`
+/// on stderr and exits with `code`: what Ctrl-C does, and what `watch`'s
+/// `q` does in the middle of a run.
+pub fn stop_everything_and_exit(code: i32, note: &str) -> ! {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    live_groups::kill_all();
+    // What was starting at that moment, and the orphans of what was
+    // killed, come back to the checker: they end too.
+    os::kill_descendants();
+    remove_scratch_folders();
+    if let Some(hook) = ON_INTERRUPT.get() {
+        hook();
+    }
+    let _ = std::io::stderr().write_all(format!("\n{note}\n").as_bytes());
+    std::process::exit(code);
 }

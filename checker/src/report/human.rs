@@ -31,6 +31,9 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
         render_not_run(out, lesson);
         return;
     }
+    if let Some(warnings) = &lesson.warnings {
+        render_warnings(out, lesson, warnings);
+    }
     let mut todos_shown: Vec<&str> = Vec::new();
     for check in &lesson.checks {
         // A todo!() already shown above: one line says so.
@@ -66,6 +69,30 @@ pub fn render_lesson(out: &mut String, lesson: &LessonReport, durations: bool) {
     );
     if let Some(start) = &lesson.start_here {
         let _ = writeln!(out, "{YELLOW}Start here:{YELLOW:#} {}", printable(start));
+    }
+}
+
+/// The compiler's warnings about the learner's crate: how many, and the
+/// first few in the compiler's own words (they often name the bug: an
+/// unused `n` is a read whose length was never used).
+fn render_warnings(out: &mut String, lesson: &LessonReport, warnings: &crate::build::Warnings) {
+    let plural = if warnings.count == 1 { "warning" } else { "warnings" };
+    let _ = writeln!(
+        out,
+        "{YELLOW}⚠ the compiler has {} {plural} about your crate{YELLOW:#} {DIM}(read them: they often point at the bug){DIM:#}",
+        warnings.count
+    );
+    let _ = writeln!(out);
+    for warning in &warnings.first {
+        // The compiler's colours stay; anything else it quoted is escaped.
+        let _ = writeln!(out, "{}", printable_keep_colour(warning));
+        let _ = writeln!(out);
+    }
+    let hidden = warnings.count.saturating_sub(warnings.first.len());
+    if hidden > 0 {
+        let package = lesson.lesson.as_str();
+        let _ = writeln!(out, "{DIM}… and {hidden} more: `cargo build -p {package}` shows them all{DIM:#}");
+        let _ = writeln!(out);
     }
 }
 
@@ -264,23 +291,7 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
     let _ = writeln!(out, "{BOLD}socketlings{BOLD:#} · your progress\n");
     let _ = writeln!(out, "  {DIM}{:>2}  {:<22} {:<16} score{DIM:#}", "#", "lesson", "status");
     for lesson in &report.lessons {
-        let (status, style) = match lesson.status {
-            LessonStatus::BuildFailed
-            | LessonStatus::CannotRun
-            | LessonStatus::TimedOut
-            | LessonStatus::Crashed
-            | LessonStatus::Untrusted
-            | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
-            LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
-            // Not started: nothing passes, and every failure stopped at a todo!().
-            LessonStatus::Checked
-                if lesson.score == 0
-                    && lesson.checks.iter().all(|c| c.failure.as_ref().is_some_and(|f| f.todo.is_some())) =>
-            {
-                ("· not started".to_string(), DIM)
-            }
-            LessonStatus::Checked => (format!("… {}/{} checks", lesson.checks_passed(), lesson.checks.len()), YELLOW),
-        };
+        let (status, style) = status_of(lesson);
         let _ = writeln!(
             out,
             "  {:>2}  {:<22} {style}{status:<16}{style:#} {:>2}/{}",
@@ -296,6 +307,65 @@ pub fn render_overview(out: &mut String, report: &Report, command: &str) {
             let _ = writeln!(out, "\n{GREEN}Every lesson passes.{GREEN:#}");
         }
     }
+}
+
+/// A lesson's status in a word or two, and its colour: passed, in
+/// progress (with how many checks pass), not started, does not compile...
+pub fn status_of(lesson: &LessonReport) -> (String, Style) {
+    match lesson.status {
+        LessonStatus::BuildFailed
+        | LessonStatus::CannotRun
+        | LessonStatus::TimedOut
+        | LessonStatus::Crashed
+        | LessonStatus::Untrusted
+        | LessonStatus::Missing => (lesson.status.describe().to_string(), RED),
+        LessonStatus::Checked if lesson.passed() => ("✓ passed".to_string(), GREEN),
+        // Not started: nothing passes, and every failure stopped at a todo!().
+        LessonStatus::Checked
+            if lesson.score == 0
+                && lesson.checks.iter().all(|c| c.failure.as_ref().is_some_and(|f| f.todo.is_some())) =>
+        {
+            ("· not started".to_string(), DIM)
+        }
+        LessonStatus::Checked => (format!("… {}/{} checks", lesson.checks_passed(), lesson.checks.len()), YELLOW),
+    }
+}
+
+/// `watch`'s list: every lesson with its last known status and score
+/// (`None`: never checked), the one watched marked with `▸`.
+pub fn render_list(out: &mut String, rows: &[(&crate::lessons::Lesson, Option<LessonReport>)], current: u8) {
+    let _ = writeln!(out, "{BOLD}Lessons{BOLD:#} {DIM}(the last run of each){DIM:#}\n");
+    let _ = writeln!(out, "    {DIM}{:>2}  {:<22} {:<16} score{DIM:#}", "#", "lesson", "status");
+    for (lesson, report) in rows {
+        let mark = if lesson.number == current { "▸" } else { " " };
+        let (status, style, score) = match report {
+            Some(report) => {
+                let (status, style) = status_of(report);
+                (status, style, format!("{:>2}/{}", report.score, report.max_score))
+            }
+            None => ("· not checked yet".to_string(), DIM, format!(" ?/{}", lesson.max_score())),
+        };
+        let _ =
+            writeln!(out, "  {mark} {:>2}  {:<22} {style}{status:<16}{style:#} {score}", lesson.number, lesson.title);
+    }
+}
+
+/// One line: `lessons passed 3/8  ███░░░░░`.
+pub fn progress_line(passed: usize, total: usize) -> String {
+    let bar: String = (0..total).map(|i| if i < passed { '█' } else { '░' }).collect();
+    let style = if passed == total { GREEN } else { CYAN };
+    format!("lessons passed {passed}/{total}  {style}{bar}{style:#}")
+}
+
+/// The moment a lesson passes, for `watch`: a banner with the score, and
+/// what to do next.
+pub fn render_passed(out: &mut String, lesson: &LessonReport, command: &str) {
+    let line = format!("✓ Lesson {} passes · {}/{} points", lesson.number, lesson.score, lesson.max_score);
+    let rule = "─".repeat(line.chars().count() + 4);
+    let _ = writeln!(out, "{GREEN}{rule}{GREEN:#}");
+    let _ = writeln!(out, "{GREEN}  {line}{GREEN:#}");
+    let _ = writeln!(out, "{GREEN}{rule}{GREEN:#}");
+    let _ = writeln!(out, "Compare your code with the model: {CYAN}{command} diff lesson{}{CYAN:#}", lesson.number);
 }
 
 /// A failed check as the report shows it, without the ✗ line, colour or

@@ -102,8 +102,12 @@ pub struct LessonReport {
     pub score: u32,
     pub max_score: u32,
     pub checks: Vec<CheckReport>,
-    /// Where the learner should start: the first `todo!()` the program hit.
+    /// Where the learner should start: the cause of the first check that
+    /// fails (the `todo!()` it stopped at, or what it saw).
     pub start_here: Option<String>,
+    /// The compiler's warnings about the learner's crate, when it had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<crate::build::Warnings>,
 }
 
 impl LessonReport {
