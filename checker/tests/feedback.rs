@@ -2,8 +2,7 @@
 //! hints chosen from what was seen, "Start here", the advice under
 //! `--cmd`, and `hint` answering from the last run.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// The human report of lesson 1 for `fixture NAME`, without colour.

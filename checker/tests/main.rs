@@ -13,6 +13,7 @@ mod grading;
 
 mod cli;
 mod containment;
+mod feedback;
 mod formats;
 mod grade;
 mod grade_attacks;
@@ -27,3 +28,4 @@ mod lesson07;
 mod lesson08;
 mod robustness;
 mod skeletons;
+mod watch_terminal;

@@ -2,8 +2,7 @@
 //! stays on screen with its banner until `n`; `l` lists the lessons; `q`
 //! quits, also in the middle of a run. Skipped when tmux is not installed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
