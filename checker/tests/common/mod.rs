@@ -153,18 +153,24 @@ fn run_judged(lesson: &str, name: &str, agrees: impl Fn(&Run) -> bool) -> Run {
     run_json(&[lesson, "--cmd", &fixture(name)], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
 }
 
-/// Runs `judge` on each item, [`AT_ONCE`] at a time, and returns the results
-/// in order.
+/// Runs `judge` on each item, [`AT_ONCE`] at a time (a worker takes the next
+/// item as soon as it is free: one slow fixture holds up no other), and
+/// returns the results in the order of `items`.
 fn in_parallel<T: Sync, R: Send>(items: &[T], judge: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let mut results = Vec::new();
-    for chunk in items.chunks(AT_ONCE) {
-        let judged: Vec<R> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk.iter().map(|item| scope.spawn(|| judge(item))).collect();
-            handles.into_iter().map(|h| h.join().expect("the checker ran")).collect()
-        });
-        results.extend(judged);
-    }
-    results
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<R>>> = std::sync::Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE.min(items.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(item) = items.get(i) else { return };
+                let result = judge(item);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.into_iter().map(|r| r.expect("every item was judged")).collect()
 }
 
 /// The names of the checks that failed, sorted.
