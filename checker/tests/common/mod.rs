@@ -373,13 +373,23 @@ fn skeleton_commit() -> Option<String> {
 fn make_pristine_course() -> PathBuf {
     let commit = skeleton_commit();
     let parent = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pristine-course");
-    // Outside git the live folder is the best there is: copied afresh.
-    let key = commit.clone().unwrap_or_else(|| format!("live-{}", std::process::id()));
+    // Keyed by the skeletons themselves (git's hash of `exercises/` in that
+    // commit), so that a new commit that leaves them alone reuses the copy
+    // and its builds. Outside git the live folder is the best there is:
+    // copied afresh.
+    let tree = commit.as_ref().and_then(|c| git_output(&["rev-parse", &format!("{c}:exercises")]));
+    // The rest of the copy (the workspace's manifests, the solutions) comes
+    // from the live folder: its contents are part of the key too.
+    let key = match &tree {
+        Some(tree) => format!("{}-{:016x}", String::from_utf8_lossy(tree).trim(), live_fingerprint()),
+        None => format!("live-{}", std::process::id()),
+    };
     let dest = parent.join(&key);
     if dest.join("Cargo.toml").is_file() {
         return dest;
     }
     std::fs::create_dir_all(&parent).unwrap();
+    remove_stale_copies(&parent);
     let scratch = parent.join(format!(".making-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     copy_tree(&course_root(), &scratch, &["target", ".git", "exercises"]);
@@ -402,6 +412,44 @@ fn make_pristine_course() -> PathBuf {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     dest
+}
+
+/// A hash of what the pristine course copies from the live folder besides
+/// `exercises/`: the workspace's `Cargo.toml` and `Cargo.lock`, and every
+/// file of `solutions/`.
+fn live_fingerprint() -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn add(path: &std::path::Path, hasher: &mut std::collections::hash_map::DefaultHasher) {
+        if path.is_dir() {
+            let mut entries: Vec<_> =
+                std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for entry in entries.iter().filter(|e| !e.ends_with("target")) {
+                add(entry, hasher);
+            }
+        } else if let Ok(bytes) = std::fs::read(path) {
+            path.hash(hasher);
+            bytes.hash(hasher);
+        }
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let root = course_root();
+    for part in ["Cargo.toml", "Cargo.lock", "solutions"] {
+        add(&root.join(part), &mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Copies of other skeletons (an older commit's) not used for a day: each
+/// holds a build, and they would pile up.
+fn remove_stale_copies(parent: &std::path::Path) {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        let unused = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        if unused.is_some_and(|age| age > day) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Copies the folder `from` to `to`, leaving out entries named in `skip`.
