@@ -13,15 +13,6 @@ fn skeleton_fails_and_says_where_to_start() {
     assert_skeleton_fails("lesson6");
 }
 
-/// Not a point for a server that answers nothing: a check that only waits
-/// for a close (the idle one) or for no secret (path safety) must first see
-/// an answer.
-#[test]
-fn skeleton_scores_nothing() {
-    let run = run_json(&["lesson6"], &[]);
-    assert!(run.passed().is_empty(), "the skeleton passes {:?}", run.passed());
-}
-
 const FRAMING: &str = "a response has a status line, CRLF line ends and a `Content-Length` that matches its body";
 const STATUS_LINE: &str = "the status line says `HTTP/1.1`";
 const TEXT: &str = "a text file is sent byte for byte";
