@@ -31,7 +31,7 @@ fn file(root: &Path, lesson: &Lesson) -> PathBuf {
 /// contents) and of this checker's executable (its size and time): two runs
 /// with the same key check the same code with the same checks.
 pub fn key(root: &Path, lesson: &Lesson) -> Option<String> {
-    let crate_dir = root.join("exercises").join(lesson.folder());
+    let crate_dir = root.join(lesson.exercise_dir());
     let mut files = crate::learner::source_files(&crate_dir).ok()?;
     files.sort();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

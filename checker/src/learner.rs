@@ -69,8 +69,8 @@ pub fn hints(lesson: &Lesson, report: &LessonReport, neutral: bool) -> String {
 /// difference. `all` (or a course without its starting code in git) shows
 /// the whole files instead, comments included.
 pub fn diff(root: &Path, lesson: &Lesson, color: bool, all: bool) -> Result<String> {
-    let mine = Path::new("exercises").join(lesson.folder());
-    let model = Path::new("solutions").join(lesson.folder());
+    let mine = PathBuf::from(lesson.exercise_dir());
+    let model = PathBuf::from(lesson.solution_dir());
     let skeleton = if all { None } else { skeleton_sources(root, lesson) };
     let mut out = String::new();
     if !all && skeleton.is_none() {
@@ -178,7 +178,7 @@ fn functions_diff(root: &Path, mine: &Path, model: &Path, skeleton: &[(PathBuf, 
 /// files under `src/` that hold a `todo!()`, relative to the crate's folder.
 /// `None` when git, or the lesson in its history, is not there.
 fn skeleton_sources(root: &Path, lesson: &Lesson) -> Option<Vec<(PathBuf, String)>> {
-    let folder = format!("exercises/{}", lesson.folder());
+    let folder = lesson.exercise_dir();
     let commit = skeleton_commit(root).ok()?;
     let listed = git(root, &["ls-tree", "-r", "--name-only", &commit, "--", &format!("{folder}/src")]).ok()?;
     let mut files = Vec::new();
@@ -224,7 +224,7 @@ pub(crate) fn source_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// lost; not under `target/`, which a `cargo clean` deletes. The course's
 /// `.gitignore` keeps the folder out of git.
 pub fn reset(root: &Path, lesson: &Lesson, yes: bool) -> Result<String> {
-    let folder = format!("exercises/{}", lesson.folder());
+    let folder = lesson.exercise_dir();
     let commit = skeleton_commit(root)?;
     let listed = git(root, &["ls-tree", "-r", "--name-only", &commit, "--", &folder])?;
     let files: Vec<&str> = listed.lines().filter(|l| !l.is_empty()).collect();

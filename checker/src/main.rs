@@ -364,11 +364,6 @@ pub(crate) fn unknown_lesson(name: &str) -> String {
     format!("there is no lesson `{name}`. The lessons are:\n{}", known.join("\n"))
 }
 
-fn crate_dir(lesson: &Lesson, solution: bool) -> String {
-    let side = if solution { "solutions" } else { "exercises" };
-    format!("{side}/{}", lesson.folder())
-}
-
 /// Checks one lesson: builds its crate (or takes `--cmd`), then runs the checks.
 fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonReport> {
     let timing = harness::Timing::from_env();
@@ -383,7 +378,7 @@ fn check_one(root: &Path, lesson: &Lesson, options: &Options) -> Result<LessonRe
         return Ok(run::run_lesson(lesson, &target, timing));
     }
     let package = lesson.package(options.solution);
-    let source = crate_dir(lesson, options.solution);
+    let source = lesson.crate_dir(options.solution);
     // The sources as they are now, before the build reads them.
     let key = (!options.solution && options.exe.is_none()).then(|| last_run::key(root, lesson)).flatten();
     if let Some(exe) = &options.exe {
@@ -456,7 +451,7 @@ fn check_all(root: &Path, solution: bool) -> Result<Vec<LessonReport>> {
             .map(|lesson| {
                 let built = &built;
                 scope.spawn(move || {
-                    target_report(lesson, built, &lesson.package(solution), crate_dir(lesson, solution), timing)
+                    target_report(lesson, built, &lesson.package(solution), lesson.crate_dir(solution), timing)
                 })
             })
             .collect();
@@ -519,7 +514,7 @@ fn next_steps(text: &mut String, lesson: &Lesson, report: &LessonReport, options
             text,
             "Edit {}/src, then run `{COMMAND} lesson{}` again (or leave `{COMMAND} watch` running). \
              Stuck? `{COMMAND} hint lesson{}`. The course page: docs/src/{}.md",
-            crate_dir(lesson, false),
+            lesson.crate_dir(false),
             lesson.number,
             lesson.number,
             lesson.folder()

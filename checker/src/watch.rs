@@ -156,7 +156,7 @@ where
                     continue;
                 }
             }
-            println!("\nWatching exercises/{} for changes…", self.lesson.folder());
+            println!("\nWatching {} for changes…", self.lesson.exercise_dir());
             let _ = std::io::stdout().flush();
             loop {
                 match wait(&self.rx) {
@@ -207,7 +207,7 @@ where
                     }
                 }
                 page.push_str(note);
-                page.push_str(&format!("\nWatching exercises/{}/  {FOOTER}\n", this.lesson.folder()));
+                page.push_str(&format!("\nWatching {}/  {FOOTER}\n", this.lesson.exercise_dir()));
                 screen(&page);
             };
             show(self, "");
@@ -346,7 +346,7 @@ fn wait(rx: &Receiver<Event>) -> Event {
 /// Watches the lesson's crate (its `Cargo.toml` and `src/`) and sends
 /// `Saved` for every change to a file there.
 fn start_watcher(root: &Path, lesson: &Lesson, poll: bool, tx: Sender<Event>) -> Result<Box<dyn Watcher + Send>> {
-    let dir = root.join("exercises").join(lesson.folder());
+    let dir = root.join(lesson.exercise_dir());
     let handler = move |event: notify::Result<notify::Event>| {
         let _ = match event {
             Ok(event) if relevant(&event) => tx.send(Event::Saved),

@@ -144,7 +144,7 @@ pub fn has_crate(root: &Path, lesson: &Lesson) -> bool {
 }
 
 fn lesson_manifest(root: &Path, lesson: &Lesson) -> PathBuf {
-    root.join("exercises").join(lesson.folder()).join("Cargo.toml")
+    root.join(lesson.exercise_dir()).join("Cargo.toml")
 }
 
 /// The parts of the course's manifest a scratch workspace needs.

@@ -374,7 +374,7 @@ fn sandbox_args() -> Vec<String> {
 }
 
 fn not_run(lesson: &Lesson, status: LessonStatus, error: &str) -> LessonReport {
-    let source = format!("exercises/{}", lesson.folder());
+    let source = lesson.exercise_dir();
     let program = format!("{} (built from {source})", lesson.package(false));
     run::not_run(lesson, program, Some(source), status, error.to_string())
 }

@@ -215,7 +215,7 @@ fn selected_lessons(root: &Path, numbers: Option<&[u8]>) -> Result<Vec<&'static 
         let (present, absent): (Vec<&Lesson>, Vec<&Lesson>) =
             LESSONS.iter().partition(|lesson| course::has_crate(root, lesson));
         for lesson in absent {
-            eprintln!("Lesson {} is not graded: the course has no exercises/{} crate.", lesson.number, lesson.folder());
+            eprintln!("Lesson {} is not graded: the course has no {} crate.", lesson.number, lesson.exercise_dir());
         }
         if present.is_empty() {
             bail!("the course at {} has no lesson crates under exercises/", root.display());

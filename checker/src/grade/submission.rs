@@ -158,7 +158,7 @@ fn lesson_crate(exercises: &Path, lesson: &Lesson) -> Found {
     }
     let why = match link {
         Some(link) => format!("{link} is a symbolic link: links are not followed, so this lesson was not graded."),
-        None => format!("The submission has no folder exercises/{} (with a src/ inside).", lesson.folder()),
+        None => format!("The submission has no folder {} (with a src/ inside).", lesson.exercise_dir()),
     };
     Found::Absent { status: LessonStatus::Missing, why }
 }
@@ -302,7 +302,7 @@ pub fn prepare(course: &Course, student: &str, work: &Path, found: &Work) -> Res
 
 /// The scratch workspace's member for `lesson`'s crate.
 pub fn member(lesson: &Lesson) -> String {
-    format!("exercises/{}", lesson.folder())
+    lesson.exercise_dir()
 }
 
 /// Makes the scratch workspace in `work` hold `members` only (to build one

@@ -48,6 +48,24 @@ impl Lesson {
         format!("{}-{}", self.id(), self.slug)
     }
 
+    /// The lesson's crate, relative to the course's root: the learner's
+    /// (`exercises/lesson01-basic-tcp`) or the solution's (`solutions/…`).
+    /// Written with `/` on every system: it is also what reports show.
+    pub fn crate_dir(&self, solution: bool) -> String {
+        let side = if solution { "solutions" } else { "exercises" };
+        format!("{side}/{}", self.folder())
+    }
+
+    /// `exercises/lesson01-basic-tcp`: the learner's crate.
+    pub fn exercise_dir(&self) -> String {
+        self.crate_dir(false)
+    }
+
+    /// `solutions/lesson01-basic-tcp`: the solution's crate.
+    pub fn solution_dir(&self) -> String {
+        self.crate_dir(true)
+    }
+
     /// The learner's package ("lesson01") or the solution's ("lesson01-solution").
     pub fn package(&self, solution: bool) -> String {
         if solution {
