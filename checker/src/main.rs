@@ -18,7 +18,9 @@
 //! - [`os`]: containing and sandboxing every program the checker starts
 //!   (the hidden `__contain` stages of this executable);
 //! - `docs_check` (tests only): keeps the course book in step with the
-//!   lessons, their checks and this command line.
+//!   lessons, their checks and this command line;
+//! - `registry_check` (tests only): every registered lesson has all its
+//!   files, and no lesson's file is left without its registry line.
 //!
 //! Exit status: 0 every check passed, 1 a check failed, 2 a program could not
 //! be built or started, or the command line was wrong.
@@ -32,6 +34,8 @@ mod last_run;
 mod learner;
 mod lessons;
 mod os;
+#[cfg(test)]
+mod registry_check;
 mod report;
 mod run;
 mod watch;
