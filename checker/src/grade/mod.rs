@@ -153,13 +153,8 @@ fn parse_lessons(list: &str) -> Result<LessonList, String> {
 /// checker it runs call this first. (A program's own process, once it has
 /// started, is dumpable again: this changes nothing for it.)
 #[cfg(target_os = "linux")]
-#[allow(unsafe_code)]
 pub fn keep_programs_out() {
-    // SAFETY: prctl(PR_SET_DUMPABLE, 0) takes plain integers and changes
-    // only this process's own flag.
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
+    let _ = nix::sys::prctl::set_dumpable(false);
 }
 
 #[cfg(not(target_os = "linux"))]

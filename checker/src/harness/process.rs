@@ -382,18 +382,16 @@ enum Signal {
 }
 
 #[cfg(unix)]
-#[allow(unsafe_code)]
 fn signal_group(pgid: u32, signal: Signal) {
+    use nix::sys::signal::{killpg, Signal as Sig};
     let signal = match signal {
-        Signal::Term => libc::SIGTERM,
-        Signal::Kill => libc::SIGKILL,
+        Signal::Term => Sig::SIGTERM,
+        Signal::Kill => Sig::SIGKILL,
     };
-    if let Ok(pgid) = libc::pid_t::try_from(pgid) {
-        // SAFETY: kill(2) takes plain integers; a negative pid addresses the
-        // process group this checker created for the program.
-        unsafe {
-            libc::kill(-pgid, signal);
-        }
+    if let Ok(pgid) = i32::try_from(pgid) {
+        // The process group this checker created for the program; gone
+        // already is fine.
+        let _ = killpg(nix::unistd::Pid::from_raw(pgid), signal);
     }
 }
 
