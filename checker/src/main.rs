@@ -214,6 +214,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     os::run_stage_if_asked(&args);
     os::init_checker();
+    harness::process::remove_stale_scratch();
     harness::process::install_interrupt_handler();
     let cli = Cli::parse();
     let default_mode = match &cli.command {

@@ -138,10 +138,24 @@ fn a_checker_killed_with_sigkill_in_the_middle_of_lesson_7_leaves_no_process_beh
         seen = running(&needle);
         !seen.is_empty()
     });
-    sigkill(checker.id());
+    let killed = checker.id();
+    sigkill(killed);
     let _ = checker.wait();
     assert_all_gone(&seen);
     wait_until(Duration::from_secs(3), "nothing of lesson 7 is left", || running(&needle).is_empty());
+    // Its scratch folders outlived it (SIGKILL runs no clean-up); the next
+    // checker to start removes them.
+    let left = || -> Vec<String> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("socketlings-") && name.contains(&format!("-{killed}-")))
+            .collect()
+    };
+    assert!(!left().is_empty(), "lesson 7's scratch folder was there when the checker was killed");
+    crate::common::checker().args(["lesson1", "--cmd", "/nonexistent/program"]).output().unwrap();
+    assert!(left().is_empty(), "the killed checker's scratch folders are removed: {:?}", left());
 }
 
 /// A copy of the checker in a folder of its own, for attacks on its file.

@@ -239,8 +239,7 @@ struct Site {
 
 impl Site {
     fn create() -> std::io::Result<Site> {
-        let scratch = tempfile::Builder::new().prefix("socketlings-http-").tempdir()?;
-        crate::harness::process::remove_on_interrupt(scratch.path());
+        let scratch = crate::harness::process::scratch_dir("http")?;
         let root = scratch.path().join("site");
         std::fs::create_dir_all(root.join("sub"))?;
         std::fs::create_dir_all(root.join("empty"))?;

@@ -176,8 +176,7 @@ struct Inbox {
 
 impl Inbox {
     fn create() -> std::io::Result<Inbox> {
-        let scratch = tempfile::Builder::new().prefix("socketlings-files-").tempdir()?;
-        crate::harness::process::remove_on_interrupt(scratch.path());
+        let scratch = crate::harness::process::scratch_dir("files")?;
         let dir = scratch.path().join("inbox");
         std::fs::create_dir(&dir)?;
         Ok(Inbox { scratch, dir })
@@ -592,11 +591,8 @@ struct ClientRun {
 /// Writes a file in nested folders and starts `client ADDR PATH` towards a
 /// listener of the checker's.
 fn start_client(ctx: &mut Ctx) -> Result<ClientRun, Failure> {
-    let scratch = tempfile::Builder::new()
-        .prefix("socketlings-files-")
-        .tempdir()
-        .map_err(|e| checker_trouble("create a scratch folder", &e))?;
-    crate::harness::process::remove_on_interrupt(scratch.path());
+    let scratch =
+        crate::harness::process::scratch_dir("files").map_err(|e| checker_trouble("create a scratch folder", &e))?;
     ctx.grant_read(scratch.path());
     let folder = scratch.path().join("docs").join("2024");
     let path = folder.join("report.bin");

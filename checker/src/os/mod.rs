@@ -177,7 +177,11 @@ pub fn launch(argv: &[String], kind: Kind, grants: &Grants) -> std::io::Result<L
         push("--processes", limits.processes.to_string());
         push("--file-size", limits.file_size.to_string());
         if mode != Mode::Off {
-            let dir = tempfile::Builder::new().prefix("socketlings-run-").tempdir()?;
+            // The checker's pid in the name: a later checker removes the
+            // folder if this one was killed outright (see
+            // `harness::process::remove_stale_scratch`).
+            let prefix = format!("socketlings-run-{}-", own_pid());
+            let dir = tempfile::Builder::new().prefix(&prefix).tempdir()?;
             push("--tmp", dir.path().display().to_string());
             scratch = Some(dir);
         }
@@ -200,6 +204,18 @@ pub fn launch(argv: &[String], kind: Kind, grants: &Grants) -> std::io::Result<L
     out.push("--".to_string());
     out.extend(argv.iter().cloned());
     Ok(Launch { argv: out, scratch })
+}
+
+/// This process's pid as the system's `/proc` shows it. A checker that runs
+/// inside a launcher's PID namespace (a child checker of `grade`) has another
+/// pid there (`std::process::id()`), but `/proc` is the outer one: names of
+/// scratch folders use this one, so that any checker can tell from `/proc`
+/// whether the one that made a folder still runs.
+pub fn own_pid() -> u32 {
+    std::fs::read_link("/proc/self")
+        .ok()
+        .and_then(|target| target.to_str().and_then(|pid| pid.parse().ok()))
+        .unwrap_or_else(std::process::id)
 }
 
 /// The executable that holds the launcher: this checker (not in the unit
