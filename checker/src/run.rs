@@ -66,12 +66,24 @@ pub fn run_lesson(lesson: &Lesson, target: &Target, timing: Timing) -> LessonRep
     // Shared by the checks: a role that never became ready is not started again.
     let roles = harness::roles::Roles::default();
     for check in lesson.checks {
-        let mut ctx = Ctx::in_run(target.argv.clone(), timing, roles.clone(), check.name);
         let started = Instant::now();
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|_| {
-            Err(Failure::new("ran the check", "the check to finish", "the checker itself failed")
-                .hint("This is a bug in the checker, not in your program. Please report it."))
-        });
+        let run_once = || {
+            let mut ctx = Ctx::in_run(target.argv.clone(), timing, roles.clone(), check.name);
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (check.run)(&mut ctx))).unwrap_or_else(|_| {
+                Err(Failure::new("ran the check", "the check to finish", "the checker itself failed")
+                    .hint("This is a bug in the checker, not in your program. Please report it."))
+            });
+            (ctx, outcome)
+        };
+        let (mut ctx, mut outcome) = run_once();
+        // The port a check hands a server was free a moment before; another
+        // checker running at the same time may take it first. Then the
+        // server fails to bind, and the check may have talked to the other
+        // program. Such a check runs once more, on fresh ports: a program
+        // that binds a fixed address fails the same way again, and is told so.
+        if outcome.is_err() && ctx.logs().iter().any(|log| harness::said_address_in_use(log)) {
+            (ctx, outcome) = run_once();
+        }
         let duration_ms = started.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
         let report = match outcome {
             Ok(()) => CheckReport {

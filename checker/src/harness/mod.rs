@@ -573,7 +573,12 @@ fn connect_to(addr: SocketAddr, within: Duration) -> std::io::Result<TcpStream> 
 
 /// The program's stderr says the port was taken.
 fn mentions_address_in_use(program: &Program) -> bool {
-    let (err, _) = program.stderr().snapshot();
+    said_address_in_use(program.log())
+}
+
+/// Whether the program of `log` said on stderr that its address was in use.
+pub fn said_address_in_use(log: &ProgramLog) -> bool {
+    let (err, _) = log.stderr.snapshot();
     let err = String::from_utf8_lossy(&err).to_lowercase();
     err.contains("address already in use") || err.contains("addrinuse") || err.contains("os error 98")
 }
