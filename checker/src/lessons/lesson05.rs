@@ -229,7 +229,14 @@ fn start_receiver(ctx: &mut Ctx, port: u16, sender: &Udp) -> Result<Program, Fai
 }
 
 /// Broadcasts `message` and expects the line `<sender> <message>` from `receiver`.
-fn expect_line(ctx: &Ctx, receiver: &Program, sender: &Udp, port: u16, message: &str, did: &str) -> Outcome {
+fn expect_printed_broadcast(
+    ctx: &Ctx,
+    receiver: &Program,
+    sender: &Udp,
+    port: u16,
+    message: &str,
+    did: &str,
+) -> Outcome {
     let from = sender.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
     let target = SocketAddr::from((LOOPBACK_BROADCAST, port));
     sender.send_to(message.as_bytes(), target).map_err(|e| checker_trouble("broadcast", &e))?;
@@ -292,7 +299,7 @@ fn receiver_shows_source(ctx: &mut Ctx) -> Outcome {
     let sender = ctx.wrap_udp("sender", broadcaster().map_err(|e| checker_trouble("make a broadcast socket", &e))?);
     let receiver = start_receiver(ctx, port, &sender)?;
     let did = format!("broadcast \"hello, receivers\" to {LOOPBACK_BROADCAST}:{port}");
-    expect_line(ctx, &receiver, &sender, port, "hello, receivers", &did)
+    expect_printed_broadcast(ctx, &receiver, &sender, port, "hello, receivers", &did)
 }
 
 fn two_receivers(ctx: &mut Ctx) -> Outcome {
@@ -306,7 +313,7 @@ fn two_receivers(ctx: &mut Ctx) -> Outcome {
         )
     })?;
     let did = format!("started two receivers on port {port}, then broadcast \"both of you\"");
-    expect_line(ctx, &first, &sender, port, "both of you", &format!("{did} (first receiver)"))?;
+    expect_printed_broadcast(ctx, &first, &sender, port, "both of you", &format!("{did} (first receiver)"))?;
     let from = sender.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
     let expected = format!("{from} both of you");
     let (_, found) = second.stdout().wait_for(Instant::now() + ctx.timing.reply(), |out| {
