@@ -2,7 +2,9 @@
 //! frames, a thread per client, and a client that reads commands from stdin.
 
 use super::{Check, Lesson};
-use crate::harness::{checker_trouble, describe_status, net, text, Conn, Ctx, End, Failure, Outcome, Program, Received};
+use crate::harness::{
+    checker_trouble, describe_status, net, text, Conn, Ctx, End, Failure, Outcome, Program, Received,
+};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -209,11 +211,14 @@ fn frame_mismatch(did: &str, want: &[u8], got: Received) -> Failure {
     let mut failure = Failure::mismatch(did, want, &got);
     failure.expected = show_frames(want);
     failure.got = describe(&got);
-    if got.complete() && got.bytes.len() >= 4 && got.bytes[..4] != want[..4] && got.bytes[..4] == {
-        let mut le = want[..4].to_vec();
-        le.reverse();
-        le
-    }[..]
+    if got.complete()
+        && got.bytes.len() >= 4
+        && got.bytes[..4] != want[..4]
+        && got.bytes[..4] == {
+            let mut le = want[..4].to_vec();
+            le.reverse();
+            le
+        }[..]
     {
         failure.hint = Some(
             "The length came little-endian: the protocol's lengths are big-endian (network byte order): \
@@ -320,7 +325,12 @@ fn every_byte(ctx: &mut Ctx) -> Outcome {
     let did = "set a key of 255 bytes starting \"\\0\\n\\xff\\r \" to all 256 byte values, twice";
     ask(ctx, &mut s.conn, &request(b'G', &key, b""), &[b"O", &value[..]].concat(), did)?;
     // The same key without its first byte must be another key.
-    ask(ctx, &mut s.conn, &request(b'G', &key[1..], b""), b"N", did)
+    ask(ctx, &mut s.conn, &request(b'G', &key[1..], b""), b"N", did)?;
+    // Two keys that are not UTF-8 and differ in one byte are two keys.
+    ask(ctx, &mut s.conn, &request(b'S', b"k\xff", b"one"), b"O", "")?;
+    ask(ctx, &mut s.conn, &request(b'S', b"k\xfe", b"two"), b"O", "set \"k\\xff\"=one")?;
+    let did = "set \"k\\xff\"=one, then \"k\\xfe\"=two";
+    ask(ctx, &mut s.conn, &request(b'G', b"k\xff", b""), b"Oone", did)
 }
 
 fn empty_value(ctx: &mut Ctx) -> Outcome {
@@ -370,15 +380,11 @@ fn refuses_length(ctx: &mut Ctx, conn: &mut Conn, len: u32) -> Outcome {
     }
     let after = conn.closed_within(within);
     if !(after.complete() && after.bytes.is_empty()) && after.end != End::Reset {
-        return Err(Failure::new(
-            format!("{did}, read the `E` answer"),
-            "the connection closed",
-            describe(&after),
-        )
-        .hint(
-            "After a length over the limit, the stream holds a body you refuse to read: you cannot \
+        return Err(Failure::new(format!("{did}, read the `E` answer"), "the connection closed", describe(&after))
+            .hint(
+                "After a length over the limit, the stream holds a body you refuse to read: you cannot \
              find the next frame. Answer `E`, then close the connection.",
-        ));
+            ));
     }
     Ok(())
 }
@@ -479,11 +485,10 @@ fn malformed_body(ctx: &mut Ctx) -> Outcome {
         send(ctx, &mut s.conn, &frame(body), &did)?;
         let got = read_frame(ctx, &mut s.conn);
         if !(got.complete() && got.bytes.get(4) == Some(&b'E')) {
-            let mut failure =
-                Failure::new(&did, "a frame starting `E` and a short message", describe(&got)).hint(
-                    "A body that does not parse still came in a whole frame: answer `E` and a \
+            let mut failure = Failure::new(&did, "a frame starting `E` and a short message", describe(&got)).hint(
+                "A body that does not parse still came in a whole frame: answer `E` and a \
                      message, and keep the connection. Check the body's length before indexing it.",
-                );
+            );
             failure.end = Some(got.end);
             return Err(blame_exit(failure, &mut s.program));
         }
@@ -520,11 +525,7 @@ fn expect_stdout(ctx: &Ctx, client: &Program, expected: &str, did: &str) -> Outc
     let failure = Failure::new(
         did,
         format!("{} on stdout", text::escape(expected.as_bytes())),
-        format!(
-            "{} on stdout{}",
-            text::escape(&out),
-            if found { "" } else { " (nothing more came)" }
-        ),
+        format!("{} on stdout{}", text::escape(&out), if found { "" } else { " (nothing more came)" }),
     );
     Err(Failure { diff: Some((expected.as_bytes().to_vec(), out)), ..failure })
 }
@@ -582,11 +583,8 @@ fn client_prints_each(ctx: &mut Ctx) -> Outcome {
 fn client_pieces(ctx: &mut Ctx) -> Outcome {
     let (mut client, mut conn, _) = start_client(ctx)?;
     let big: Vec<u8> = (0..200_000).map(|i| b'a' + (i % 26) as u8).collect();
-    let answers: [(&str, Vec<u8>); 3] = [
-        ("get one\n", b"Ofirst".to_vec()),
-        ("get two\n", [b"O", &big[..]].concat()),
-        ("set three 3\n", b"O".to_vec()),
-    ];
+    let answers: [(&str, Vec<u8>); 3] =
+        [("get one\n", b"Ofirst".to_vec()), ("get two\n", [b"O", &big[..]].concat()), ("set three 3\n", b"O".to_vec())];
     let did = "wrote three commands to the client's stdin; sent each answer in pieces: 1 byte, \
                3 bytes, then the rest of the frame in two writes, 20 ms apart";
     let mut expected = String::new();
@@ -624,7 +622,11 @@ fn client_server_closes(ctx: &mut Ctx) -> Outcome {
     let _ = conn.read_any(ctx.timing.reply());
     conn.note("closed by the checker before answering");
     drop(conn);
-    expect_error_exit(ctx, &mut client, &format!("listened on {addr}, wrote \"get k\\n\" to the client, closed the connection as the request arrived"))
+    expect_error_exit(
+        ctx,
+        &mut client,
+        &format!("listened on {addr}, wrote \"get k\\n\" to the client, closed the connection as the request arrived"),
+    )
 }
 
 /// The client exits non-zero with a message on stderr, without a panic.
@@ -637,9 +639,8 @@ fn expect_error_exit(ctx: &Ctx, client: &mut Program, did: &str) -> Outcome {
     let (err, _) = client.stderr().snapshot();
     let err = String::from_utf8_lossy(&err);
     if status.success() {
-        return Err(Failure::new(did, expected, "exit status 0").hint(
-            "The client could not do its work: return the error from `run` so `main` exits non-zero.",
-        ));
+        return Err(Failure::new(did, expected, "exit status 0")
+            .hint("The client could not do its work: return the error from `run` so `main` exits non-zero."));
     }
     if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
         return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
