@@ -83,10 +83,14 @@ fn legitimate_variants_pass() {
     assert_variants_pass(
         "lesson9",
         &[
-            // Answers written in several pieces, with pauses between them.
+            // Answers (and the client's requests) written in several pieces,
+            // with pauses between them.
             ("l9-pieces", &[]),
             // A server that reads through a `BufReader`.
             ("l9-buffered", &[]),
+            // A client that sends each request as soon as it reads its line
+            // and prints the answers from another thread (pipelining).
+            ("l9-client-pipelined", &[]),
         ],
     );
 }
@@ -95,7 +99,15 @@ fn legitimate_variants_pass() {
 fn a_little_endian_length_is_told_so() {
     let run = run_fixture("lesson9", "l9-little-endian");
     let failure = run.failure(SET_GET);
-    assert!(failure["got"].as_str().unwrap().contains("[len 0x"), "{failure}");
+    assert!(failure["got"].as_str().unwrap().contains("[len 0x10000000 = 268435456]"), "{failure}");
+    assert!(failure["hint"].as_str().unwrap().contains("big-endian"), "{failure}");
+}
+
+#[test]
+fn a_server_that_trusts_the_length_is_shown_only_the_prefix_was_sent() {
+    let run = run_fixture("lesson9", "l9-alloc-first");
+    let failure = run.failure(TOO_LARGE);
+    assert!(failure["did"].as_str().unwrap().contains("[len 0x80000000 = 2147483648], and no body"), "{failure}");
 }
 
 #[cfg(unix)]

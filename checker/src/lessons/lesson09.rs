@@ -191,10 +191,11 @@ fn show_frames(bytes: &[u8]) -> String {
 
 /// "[len 0x00000003] \"Oab\", then nothing more for 1000 ms"
 fn describe(got: &Received) -> String {
-    if got.bytes.is_empty() {
-        return got.describe();
+    match got.end {
+        _ if got.bytes.is_empty() => got.describe(),
+        End::Complete => show_frames(&got.bytes),
+        _ => format!("{}, {}", show_frames(&got.bytes), got.end.describe()),
     }
-    format!("{}, {}", show_frames(&got.bytes), got.end.describe())
 }
 
 /// Reads one frame and compares its body with `expected`.
@@ -211,20 +212,27 @@ fn frame_mismatch(did: &str, want: &[u8], got: Received) -> Failure {
     let mut failure = Failure::mismatch(did, want, &got);
     failure.expected = show_frames(want);
     failure.got = describe(&got);
-    if got.complete()
-        && got.bytes.len() >= 4
-        && got.bytes[..4] != want[..4]
-        && got.bytes[..4] == {
-            let mut le = want[..4].to_vec();
-            le.reverse();
-            le
-        }[..]
-    {
-        failure.hint = Some(
-            "The length came little-endian: the protocol's lengths are big-endian (network byte order): \
-             `u32::to_be_bytes` and `u32::from_be_bytes`."
-                .into(),
-        );
+    // The caret helps within a body whose length was right; a wrong
+    // length is clearer as two frames side by side.
+    if got.bytes.get(..4) != want.get(..4) {
+        failure.diff = None;
+    }
+    if let Some(prefix) = got.bytes.get(..4).and_then(|p| <[u8; 4]>::try_from(p).ok()) {
+        // A length that is absurd big-endian and fits little-endian came
+        // out in the wrong byte order.
+        let (be, le) = (u32::from_be_bytes(prefix) as usize, u32::from_le_bytes(prefix) as usize);
+        if be > MAX_FRAME && le <= MAX_FRAME {
+            failure.meaning = Some(format!(
+                "The answer's length {} is {be} bytes read big-endian, as the protocol says, and {le} read \
+                 little-endian: your program wrote it in the wrong byte order (and may read lengths that way too).",
+                text::escape(&prefix)
+            ));
+            failure.hint = Some(
+                "Lengths are big-endian (network byte order) on every machine: `u32::to_be_bytes` and \
+                 `u32::from_be_bytes`, never `to_le_bytes` or `to_ne_bytes`."
+                    .into(),
+            );
+        }
     }
     failure
 }
@@ -235,7 +243,14 @@ fn read_frame(ctx: &Ctx, conn: &mut Conn) -> Received {
 }
 
 fn send(ctx: &Ctx, conn: &mut Conn, bytes: &[u8], did: &str) -> Outcome {
-    conn.send(bytes, ctx.timing.reply()).map_err(|end| Failure::new(did, "to send", end.describe()))
+    conn.send(bytes, ctx.timing.reply()).map_err(|end| {
+        let got = end.describe();
+        let got = got.strip_prefix("then ").unwrap_or(&got).to_string();
+        let mut failure = Failure::new(did, "your program to keep the connection open and read what was sent", got);
+        failure.meaning = end.hint().map(str::to_string);
+        failure.end = Some(end);
+        failure
+    })
 }
 
 /// Sends one request as one frame and expects `answer` back.
@@ -287,8 +302,16 @@ fn byte_at_a_time(ctx: &mut Ctx) -> Outcome {
     let mut s = start(ctx)?;
     let bytes = frame(&request(b'S', b"slow", b"steady"));
     let did = format!("sent {} one byte at a time, 5 ms apart", show_frames(&bytes));
-    for byte in &bytes {
-        send(ctx, &mut s.conn, &[*byte], &did)?;
+    for (sent, byte) in bytes.iter().enumerate() {
+        send(ctx, &mut s.conn, &[*byte], &did).map_err(|f| Failure {
+            got: format!("{} after {sent} of the {} bytes", f.got, bytes.len()),
+            meaning: Some(
+                "Your server stopped reading in the middle of the frame: it took the bytes that had \
+                 arrived for a whole frame, and closed."
+                    .into(),
+            ),
+            ..f
+        })?;
         std::thread::sleep(Duration::from_millis(5));
     }
     expect_frame(ctx, &mut s.conn, b"O", &did)?;
@@ -309,9 +332,24 @@ fn two_hundred_in_one_write(ctx: &mut Ctx) -> Outcome {
     );
     send(ctx, &mut s.conn, &bytes, &did)?;
     for i in 0..100 {
-        let did = format!("{did}; read the answers to the first {} requests", 2 * i);
-        expect_frame(ctx, &mut s.conn, b"O", &did)?;
-        expect_frame(ctx, &mut s.conn, format!("Ovalue{i}").as_bytes(), &did)?;
+        let did = match i {
+            0 => did.clone(),
+            _ => format!("{did}; read the right answers to requests 1 to {}", 2 * i),
+        };
+        let sticky = |answers: usize| {
+            move |f: Failure| match f.end {
+                Some(End::TimedOut(_)) => Failure {
+                    meaning: Some(format!(
+                        "{answers} of the 200 answers came, then nothing: the frames that arrived in the \
+                         same read as an earlier one were lost (sticky packets)."
+                    )),
+                    ..f
+                },
+                _ => f,
+            }
+        };
+        expect_frame(ctx, &mut s.conn, b"O", &did).map_err(sticky(2 * i))?;
+        expect_frame(ctx, &mut s.conn, format!("Ovalue{i}").as_bytes(), &did).map_err(sticky(2 * i + 1))?;
     }
     Ok(())
 }
