@@ -461,7 +461,7 @@ fn half_frame(ctx: &mut Ctx) -> Outcome {
     ask(ctx, &mut s.conn, &request(b'G', b"k", b""), b"Oold", &did).map_err(|f| blame_exit(f, &mut s.program))?;
     let mut other = ctx.connect_again(&mut s.program, s.addr)?;
     ask(ctx, &mut other, &request(b'G', b"k", b""), b"Oold", &format!("{did}; then a new client"))
-        .map_err(|f| blame_exit(f, &mut s.program))
+        .map_err(|f| store_per_connection(blame_exit(f, &mut s.program)))
 }
 
 fn shared_store(ctx: &mut Ctx) -> Outcome {
@@ -476,7 +476,8 @@ fn shared_store(ctx: &mut Ctx) -> Outcome {
 }
 
 fn store_per_connection(failure: Failure) -> Failure {
-    if failure.end.is_some() || failure.got.starts_with("nothing") {
+    // Only an answer that came, and was wrong, says which store was asked.
+    if failure.end != Some(End::Complete) {
         return failure;
     }
     failure.hint(
@@ -504,7 +505,8 @@ fn twenty_clients(ctx: &mut Ctx) -> Outcome {
     for i in 0..20 {
         let did = format!("{did}; then client {} asked for client{i}", (i + 1) % 20);
         let conn = &mut conns[(i + 1) % 20];
-        ask(ctx, conn, &request(b'G', format!("client{i}").as_bytes(), b""), format!("Ovalue{i}").as_bytes(), &did)?;
+        ask(ctx, conn, &request(b'G', format!("client{i}").as_bytes(), b""), format!("Ovalue{i}").as_bytes(), &did)
+            .map_err(store_per_connection)?;
     }
     Ok(())
 }
@@ -632,7 +634,14 @@ fn client_pieces(ctx: &mut Ctx) -> Outcome {
         let bytes = frame(answer);
         let mid = 4 + (bytes.len() - 4) / 2;
         for piece in [&bytes[..1], &bytes[1..4], &bytes[4..mid], &bytes[mid..]] {
-            send(ctx, &mut conn, piece, did)?;
+            send(ctx, &mut conn, piece, did).map_err(|f| Failure {
+                meaning: Some(
+                    "Your client closed the connection in the middle of an answer: it took the first \
+                     piece to arrive for the whole answer."
+                        .into(),
+                ),
+                ..f
+            })?;
             std::thread::sleep(Duration::from_millis(20));
         }
     }
