@@ -18,7 +18,7 @@ const TWENTY: &str = "20 clients setting distinct keys at once all succeed";
 const MALFORMED: &str = "a malformed body gets `E` and the next request on the same connection is answered";
 const CLIENT_FRAMES: &str = "the client sends each command as the exact frame";
 const CLIENT_PRINTS: &str = "the client prints each answer as soon as it arrives, while stdin is still open";
-const CLIENT_PIECES: &str = "the client reads answers that arrive in odd pieces";
+const CLIENT_PIECES: &str = "the client prints answers in order when they arrive split and joined oddly";
 const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
 const CLIENT_CLOSED: &str = "the client reports a server that closes before answering";
 

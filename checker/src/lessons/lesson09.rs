@@ -118,10 +118,11 @@ pub static LESSON: Lesson = Lesson {
             run: client_prints_each,
         },
         Check {
-            name: "the client reads answers that arrive in odd pieces",
+            name: "the client prints answers in order when they arrive split and joined oddly",
             points: 2,
-            hint: "The answer's 4 length bytes may arrive one at a time, and a long body over many \
-                   reads: read the answer with `read_exact`, as the server reads requests.",
+            hint: "One read may hold part of an answer, or the end of one and the start of the next: \
+                   read each answer with `read_exact` (4 bytes, then the length found), as the server \
+                   reads requests, and the rest waits in the socket for the next.",
             run: client_pieces,
         },
         Check {
@@ -623,33 +624,32 @@ fn client_prints_each(ctx: &mut Ctx) -> Outcome {
 fn client_pieces(ctx: &mut Ctx) -> Outcome {
     let (mut client, mut conn, _) = start_client(ctx)?;
     let big: Vec<u8> = (0..200_000).map(|i| b'a' + (i % 26) as u8).collect();
-    let answers: [(&str, Vec<u8>); 3] =
-        [("get one\n", b"Ofirst".to_vec()), ("get two\n", [b"O", &big[..]].concat()), ("set three 3\n", b"O".to_vec())];
-    let did = "wrote three commands to the client's stdin; sent each answer in pieces: 1 byte, \
-               3 bytes, then the rest of the frame in two writes, 20 ms apart";
-    let mut expected = String::new();
-    for (line, answer) in &answers {
-        to_stdin(&mut client, line, did)?;
-        let _ = read_frame(ctx, &mut conn);
-        let bytes = frame(answer);
-        let mid = 4 + (bytes.len() - 4) / 2;
-        for piece in [&bytes[..1], &bytes[1..4], &bytes[4..mid], &bytes[mid..]] {
-            send(ctx, &mut conn, piece, did).map_err(|f| Failure {
-                meaning: Some(
-                    "Your client closed the connection in the middle of an answer: it took the first \
-                     piece to arrive for the whole answer."
-                        .into(),
-                ),
-                ..f
-            })?;
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+    to_stdin(&mut client, "get one\nget two\nset three 3\n", "wrote three commands to the client's stdin")?;
     client.close_stdin();
-    expected.push_str("VALUE first\n");
-    expected.push_str(&format!("VALUE {}\n", String::from_utf8_lossy(&big)));
-    expected.push_str("OK\n");
+    let _ = read_frame(ctx, &mut conn);
+    // The three answers as one stream, cut inside frames and across them:
+    // bytes that arrived early wait in the socket for the client's next
+    // read, whether it sent its next request yet or not.
+    let first = frame(b"Ofirst");
+    let stream = [first.clone(), frame(&[b"O", &big[..]].concat()), frame(b"O")].concat();
+    let cuts = [0, 1, 4, first.len() + 2, first.len() + 100_000, stream.len()];
+    let did = "wrote \"get one\", \"get two\", \"set three 3\" to the client's stdin and closed it; read \
+               the first request; sent the three answers (\"first\", a 200,000-byte value, `O`) in 5 \
+               writes 20 ms apart: 1 byte, 3 bytes, the rest of the first answer with 2 bytes of the \
+               second's length, 100,000 bytes, and the end of the second answer joined with the third";
+    for piece in cuts.windows(2) {
+        send(ctx, &mut conn, &stream[piece[0]..piece[1]], did).map_err(|f| Failure {
+            meaning: Some(
+                "Your client closed the connection in the middle of the answers: it took a piece that \
+                 arrived for a whole answer."
+                    .into(),
+            ),
+            ..f
+        })?;
+        std::thread::sleep(Duration::from_millis(20));
+    }
     client.wait_exit(ctx.timing.exit());
+    let expected = format!("VALUE first\nVALUE {}\nOK\n", String::from_utf8_lossy(&big));
     expect_stdout(ctx, &client, &expected, did)
 }
 
