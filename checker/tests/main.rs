@@ -26,6 +26,7 @@ mod lesson05;
 mod lesson06;
 mod lesson07;
 mod lesson08;
+mod lesson09;
 mod robustness;
 mod skeletons;
 mod watch_terminal;

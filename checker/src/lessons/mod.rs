@@ -15,6 +15,7 @@ mod lesson05;
 mod lesson06;
 mod lesson07;
 mod lesson08;
+mod lesson09;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -90,6 +91,7 @@ pub static LESSONS: &[&Lesson] = &[
     &lesson06::LESSON,
     &lesson07::LESSON,
     &lesson08::LESSON,
+    &lesson09::LESSON,
 ];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
