@@ -107,6 +107,6 @@ fn python_programs_can_be_checked_with_cmd() {
         return;
     }
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson01.py");
-    let run = run_json(&["lesson1", "--cmd", &format!("python3 {example}")], &[]);
+    let run = passing_run("lesson1", &format!("python3 {example}"));
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
 }

@@ -116,7 +116,7 @@ fn a_python_threaded_server_passes_and_its_one_at_a_time_twin_fails() {
         return;
     }
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson03.py");
-    let run = run_json(&["lesson3", "--cmd", &format!("python3 {example}")], &[]);
+    let run = passing_run("lesson3", &format!("python3 {example}"));
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
     let run = run_json(&["lesson3", "--cmd", &format!("python3 {example}")], &[("ONE_AT_A_TIME", "1")]);
     run.assert_fails("a second client is served while the first stays connected and silent");

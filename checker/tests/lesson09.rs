@@ -118,6 +118,6 @@ fn the_python_example_passes() {
         return;
     }
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson09.py");
-    let run = run_json(&["lesson9", "--cmd", &format!("python3 {example}")], &[]);
+    let run = passing_run("lesson9", &format!("python3 {example}"));
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
 }

@@ -233,6 +233,17 @@ pub fn assert_variants_pass(lesson: &str, variants: &[(&str, &[&str])]) {
     }
 }
 
+/// A program that should pass `lesson` (an example in another language, say),
+/// checked with the usual deadlines, and once more with [`SECOND_LOOK`] if a
+/// check failed: its verdict stands on a run with room to spare.
+pub fn passing_run(lesson: &str, cmd: &str) -> Run {
+    let run = run_json(&[lesson, "--cmd", cmd], &[]);
+    if run.code == 0 {
+        return run;
+    }
+    run_json(&[lesson, "--cmd", cmd], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
+}
+
 /// The solution checked with the usual deadlines, and once more with
 /// [`SECOND_LOOK`] if a check failed (see there).
 pub fn solution_run(lesson: &str) -> Run {
