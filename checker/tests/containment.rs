@@ -138,24 +138,31 @@ fn a_checker_killed_with_sigkill_in_the_middle_of_lesson_7_leaves_no_process_beh
         seen = running(&needle);
         !seen.is_empty()
     });
-    let killed = checker.id();
-    sigkill(killed);
+    sigkill(checker.id());
     let _ = checker.wait();
     assert_all_gone(&seen);
     wait_until(Duration::from_secs(3), "nothing of lesson 7 is left", || running(&needle).is_empty());
-    // Its scratch folders outlived it (SIGKILL runs no clean-up); the next
-    // checker to start removes them.
-    let left = || -> Vec<String> {
-        std::fs::read_dir(std::env::temp_dir())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with("socketlings-") && name.contains(&format!("-{killed}-")))
-            .collect()
-    };
-    assert!(!left().is_empty(), "lesson 7's scratch folder was there when the checker was killed");
-    crate::common::checker().args(["lesson1", "--cmd", "/nonexistent/program"]).output().unwrap();
-    assert!(left().is_empty(), "the killed checker's scratch folders are removed: {:?}", left());
+}
+
+/// A checker killed outright (SIGKILL) cleans up nothing: the next checker
+/// to start removes the scratch folders of checkers that are gone, and only
+/// those (the folder's name holds the pid of the checker that made it).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_checker_removes_the_scratch_folders_of_checkers_that_are_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    // No pid is that high (the kernel's limit is 4,194,304); this test's own
+    // process is alive.
+    let gone = tmp.path().join("socketlings-files-999999999-AbCdEf");
+    let alive = tmp.path().join(format!("socketlings-http-{}-AbCdEf", std::process::id()));
+    let unrelated = tmp.path().join("socketlings-notes");
+    for dir in [&gone, &alive, &unrelated] {
+        std::fs::create_dir_all(dir.join("inbox")).unwrap();
+    }
+    checker().args(["lesson1", "--cmd", "/nonexistent/program"]).env("TMPDIR", tmp.path()).output().unwrap();
+    assert!(!gone.exists(), "the folder of a checker that is gone is removed");
+    assert!(alive.exists(), "the folder of a checker that runs is kept");
+    assert!(unrelated.exists(), "a folder not named by a pid is kept");
 }
 
 /// A copy of the checker in a folder of its own, for attacks on its file.
