@@ -126,9 +126,17 @@ pub fn run_json(args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
-/// Checks `lesson` against the fixture program `name`. Deadlines are halved:
-/// a broken program makes the checks wait them out.
+/// Checks `lesson` against the fixture program `name`, with the usual
+/// deadlines: a test that looks at one run's report judges a run that had
+/// room, however busy the machine.
 pub fn run_fixture(lesson: &str, name: &str) -> Run {
+    run_json(&[lesson, "--cmd", &fixture(name)], &[])
+}
+
+/// Checks `lesson` against the fixture program `name` with half the
+/// deadlines: a broken program makes the checks wait them out, and a table
+/// holds many. Only for runs judged with a second look ([`run_judged`]).
+fn run_fixture_fast(lesson: &str, name: &str) -> Run {
     run_json(&[lesson, "--cmd", &fixture(name)], &[("SOCKETLINGS_SLOW", "0.5")])
 }
 
@@ -143,10 +151,10 @@ const AT_ONCE: usize = 4;
 /// verdict stands on a run with room to spare, never on a lucky one.
 const SECOND_LOOK: &str = "3";
 
-/// Runs `name` against `lesson` (deadlines halved: see [`run_fixture`]); if
+/// Runs `name` against `lesson` (deadlines halved: see [`run_fixture_fast`]); if
 /// `agrees` does not accept the run, runs it again with [`SECOND_LOOK`].
 fn run_judged(lesson: &str, name: &str, agrees: impl Fn(&Run) -> bool) -> Run {
-    let run = run_fixture(lesson, name);
+    let run = run_fixture_fast(lesson, name);
     if agrees(&run) {
         return run;
     }
@@ -156,7 +164,7 @@ fn run_judged(lesson: &str, name: &str, agrees: impl Fn(&Run) -> bool) -> Run {
 /// Runs `judge` on each item, [`AT_ONCE`] at a time (a worker takes the next
 /// item as soon as it is free: one slow fixture holds up no other), and
 /// returns the results in the order of `items`.
-fn in_parallel<T: Sync, R: Send>(items: &[T], judge: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], judge: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<R>>> = std::sync::Mutex::new(items.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
