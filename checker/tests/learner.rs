@@ -216,11 +216,11 @@ fn reset_outside_git_says_what_to_do() {
 
 /// Starts `checker watch lesson1` (plus `extra`), with its stdout read line
 /// by line on a thread.
-fn start_watch(extra: &[&str]) -> (Child, mpsc::Receiver<String>) {
+fn start_watch(root: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>) {
     let exe = assert_cmd::cargo::cargo_bin("checker");
     let mut child = std::process::Command::new(exe)
         .args(["watch", "lesson1", "--root"])
-        .arg(pristine_course())
+        .arg(root)
         .args(extra)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -261,12 +261,15 @@ fn wait_for(rx: &mpsc::Receiver<String>, text: &str, within: Duration, seen: &mu
 /// Saving a file (here: a new modification time, contents unchanged)
 /// starts a second run.
 fn assert_watch_reruns_on_save(extra: &[&str]) {
-    let (mut child, rx) = start_watch(extra);
+    // A course of its own: the files it touches are watched by no other test.
+    let course = tempfile::tempdir().unwrap();
+    copy_tree(pristine_course(), course.path(), &["target"]);
+    let (mut child, rx) = start_watch(course.path(), extra);
     let mut seen = Vec::new();
     let first = wait_for(&rx, "Watching exercises/lesson01-basic-tcp", Duration::from_secs(120), &mut seen);
     let mut second = false;
     if first {
-        let main = pristine_exercises().join("lesson01-basic-tcp/src/main.rs");
+        let main = course.path().join("exercises/lesson01-basic-tcp/src/main.rs");
         // Touch the file a few times, in case the first touch lands before
         // the watcher is fully set up.
         for _ in 0..5 {
