@@ -121,27 +121,17 @@ fn echoes_to_sender(ctx: &mut Ctx) -> Outcome {
 fn two_senders(ctx: &mut Ctx) -> Outcome {
     let server = start(ctx)?;
     let (a, b) = (ctx.udp()?, ctx.udp()?);
-    let did = format!("sent \"from A\" from socket A, then \"from B\" from socket B, to {}", server.addr);
-    for (socket, message) in [(&a, &b"from A"[..]), (&b, b"from B")] {
-        socket.send_to(message, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
-    }
+    // One after the other, each answer awaited: this check is about where an
+    // answer goes. (Datagrams back to back are another check's.)
+    let did =
+        format!("sent \"from A\" from socket A and read its answer, then \"from B\" from socket B, to {}", server.addr);
     for (socket, name, message) in [(&a, "A", &b"from A"[..]), (&b, "B", b"from B")] {
+        socket.send_to(message, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
+        let expected = format!("socket {name} to get {}", text::escape(message));
         match socket.recv(ctx.timing.reply()) {
             Ok(d) if d.bytes == message => {}
-            Ok(d) => {
-                return Err(Failure::new(
-                    &did,
-                    format!("socket {name} to get {}", text::escape(message)),
-                    text::escape(&d.bytes),
-                ))
-            }
-            Err(end) => {
-                return Err(Failure::new(
-                    &did,
-                    format!("socket {name} to get {}", text::escape(message)),
-                    end.describe(),
-                ))
-            }
+            Ok(d) => return Err(Failure::new(&did, expected, text::escape(&d.bytes))),
+            Err(end) => return Err(Failure::new(&did, expected, end.describe())),
         }
     }
     Ok(())
