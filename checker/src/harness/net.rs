@@ -306,7 +306,7 @@ impl Conn {
 /// A TCP listener on a free loopback port, for checks where the program is
 /// the client.
 pub fn listen_loopback() -> io::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let listener = claimed(|| TcpListener::bind("127.0.0.1:0"), TcpListener::local_addr)?;
     let addr = listener.local_addr()?;
     listener.set_nonblocking(true)?;
     Ok((listener, addr))
@@ -314,12 +314,60 @@ pub fn listen_loopback() -> io::Result<(TcpListener, SocketAddr)> {
 
 /// A free UDP port on 127.0.0.1, as chosen by the system.
 pub fn free_udp_port() -> io::Result<u16> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
+    let socket = claimed(|| std::net::UdpSocket::bind("127.0.0.1:0"), std::net::UdpSocket::local_addr)?;
+    Ok(socket.local_addr()?.port())
 }
 
 /// A free TCP port on 127.0.0.1, as chosen by the system.
 pub fn free_tcp_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(claimed(|| TcpListener::bind("127.0.0.1:0"), TcpListener::local_addr)?.local_addr()?.port())
+}
+
+/// How long a port stays claimed by the checker that claimed it.
+const CLAIM: Duration = Duration::from_secs(60);
+
+/// Binds port 0 until the system gives a port that no other checker on this
+/// machine claimed a moment ago, and claims it.
+///
+/// Two checkers running at once (the test suite, `grade --jobs 2`) each ask
+/// the system for free ports. A port handed to a program is free again
+/// until the program binds it, and the system may give it to the other
+/// checker in that moment: then one program fails to bind, or one checker
+/// talks to the other's program. A marker file per port in the temporary
+/// folder, made with `create_new` so that one checker wins, keeps a port to
+/// the checker that claimed it for [`CLAIM`]. Where the markers cannot be
+/// written, any free port will do, as before.
+pub fn claimed<S>(bind: impl Fn() -> io::Result<S>, addr_of: impl Fn(&S) -> io::Result<SocketAddr>) -> io::Result<S> {
+    for _ in 0..32 {
+        let socket = bind()?;
+        if claim(addr_of(&socket)?.port()) {
+            return Ok(socket);
+        }
+    }
+    bind()
+}
+
+/// Claims `port` for this checker; false if another claimed it less than
+/// [`CLAIM`] ago.
+fn claim(port: u16) -> bool {
+    let dir = std::env::temp_dir().join("socketlings-ports");
+    let marker = dir.join(port.to_string());
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&marker);
+    let _ = std::fs::create_dir_all(&dir);
+    match create() {
+        Ok(_) => true,
+        Err(err) if err.kind() == ErrorKind::AlreadyExists => {
+            let age = std::fs::metadata(&marker).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if age.is_some_and(|age| age > CLAIM) {
+                // Stale: take it over (whoever removes and makes it first).
+                let _ = std::fs::remove_file(&marker);
+                return create().is_ok();
+            }
+            false
+        }
+        // No markers here (a folder we may not write): any free port.
+        Err(_) => true,
+    }
 }
 
 /// How many connections to a listener on `port` the system has completed

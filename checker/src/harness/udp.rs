@@ -27,7 +27,8 @@ pub struct Udp {
 
 impl Udp {
     pub fn bind(label: String, transcript: Transcript) -> io::Result<Udp> {
-        Ok(Udp { socket: UdpSocket::bind("127.0.0.1:0")?, label, transcript })
+        let socket = super::net::claimed(|| UdpSocket::bind("127.0.0.1:0"), UdpSocket::local_addr)?;
+        Ok(Udp { socket, label, transcript })
     }
 
     pub fn from_socket(socket: UdpSocket, label: String, transcript: Transcript) -> Udp {
@@ -122,7 +123,7 @@ pub fn reusable_receiver(port: u16) -> io::Result<UdpSocket> {
 
 /// A UDP socket on 127.0.0.1 allowed to send to a broadcast address.
 pub fn broadcaster() -> io::Result<UdpSocket> {
-    let socket = UdpSocket::bind("127.0.0.1:0")?;
+    let socket = super::net::claimed(|| UdpSocket::bind("127.0.0.1:0"), UdpSocket::local_addr)?;
     socket.set_broadcast(true)?;
     Ok(socket)
 }
