@@ -124,6 +124,30 @@ pub fn exchange(conn: &mut Conn, message: &[u8], expected: &[u8], within: Durati
     expect_bytes(conn, expected, within, did)
 }
 
+/// The program (a client that met an error: a refused connection, a server
+/// that closed early) exits non-zero with a message on stderr, without a panic.
+pub fn expect_error_exit(ctx: &Ctx, client: &mut Program, did: &str) -> Outcome {
+    let expected = "a short error on stderr and a non-zero exit status, without a panic";
+    let Some(status) = client.wait_exit(ctx.timing.exit()) else {
+        return Err(Failure::new(did, expected, "the client was still running")
+            .hint("An error here ends the client: return it instead of retrying or waiting forever."));
+    };
+    let (err, _) = client.stderr().snapshot();
+    let err = String::from_utf8_lossy(&err);
+    if status.success() {
+        return Err(Failure::new(did, expected, "exit status 0")
+            .hint("The client could not do its work: return the error from `run` so `main` exits non-zero."));
+    }
+    if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
+        return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
+    }
+    if err.trim().is_empty() {
+        return Err(Failure::new(did, expected, format!("{}, with nothing on stderr", describe_status(status)))
+            .hint("Say what went wrong on stderr (`eprintln!`), e.g. `error: Connection refused`."));
+    }
+    Ok(())
+}
+
 /// Deadlines, scaled for slow machines by the `SOCKETLINGS_SLOW` variable
 /// (`SOCKETLINGS_SLOW=3` triples them).
 #[derive(Clone, Copy, Debug)]

@@ -306,28 +306,5 @@ fn client_refused(ctx: &mut Ctx) -> Outcome {
     let addr = format!("127.0.0.1:{port}");
     let mut client = ctx.spawn("client", &["client".into(), addr.clone(), "anyone there?".into()])?;
     let did = format!("started the client towards {addr}, where nothing listens");
-    let expected = "a short error on stderr and a non-zero exit status, without a panic";
-    let Some(status) = client.wait_exit(ctx.timing.exit()) else {
-        return Err(Failure::new(did, expected, "the client was still running")
-            .hint("A refused connect fails at once: return the error instead of retrying forever."));
-    };
-    let (err, _) = client.stderr().snapshot();
-    let err = String::from_utf8_lossy(&err);
-    if status.success() {
-        return Err(Failure::new(did, expected, "exit status 0").hint(
-            "A client that could not connect has failed: return the error from `run` so `main` exits non-zero.",
-        ));
-    }
-    if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
-        return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
-    }
-    if err.trim().is_empty() {
-        return Err(Failure::new(
-            did,
-            expected,
-            format!("{}, with nothing on stderr", crate::harness::describe_status(status)),
-        )
-        .hint("Say what went wrong on stderr (`eprintln!`), e.g. `error: Connection refused`."));
-    }
-    Ok(())
+    crate::harness::expect_error_exit(ctx, &mut client, &did)
 }

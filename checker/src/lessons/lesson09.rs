@@ -3,7 +3,7 @@
 
 use super::{Check, Lesson};
 use crate::harness::{
-    checker_trouble, describe_status, net, text, Conn, Ctx, End, Failure, Outcome, Program, Received,
+    checker_trouble, describe_status, expect_error_exit, net, text, Conn, Ctx, End, Failure, Outcome, Program, Received,
 };
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -674,29 +674,6 @@ fn client_server_closes(ctx: &mut Ctx) -> Outcome {
         &mut client,
         &format!("listened on {addr}, wrote \"get k\\n\" to the client, closed the connection as the request arrived"),
     )
-}
-
-/// The client exits non-zero with a message on stderr, without a panic.
-fn expect_error_exit(ctx: &Ctx, client: &mut Program, did: &str) -> Outcome {
-    let expected = "a short error on stderr and a non-zero exit status, without a panic";
-    let Some(status) = client.wait_exit(ctx.timing.exit()) else {
-        return Err(Failure::new(did, expected, "the client was still running")
-            .hint("An error here ends the client: return it instead of retrying or waiting forever."));
-    };
-    let (err, _) = client.stderr().snapshot();
-    let err = String::from_utf8_lossy(&err);
-    if status.success() {
-        return Err(Failure::new(did, expected, "exit status 0")
-            .hint("The client could not do its work: return the error from `run` so `main` exits non-zero."));
-    }
-    if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
-        return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
-    }
-    if err.trim().is_empty() {
-        return Err(Failure::new(did, expected, format!("{}, with nothing on stderr", describe_status(status)))
-            .hint("Say what went wrong on stderr (`eprintln!`), e.g. `error: Connection refused`."));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
