@@ -75,23 +75,53 @@ impl Failure {
         }
     }
 
+    /// A hint for this particular way of failing, shown instead of the check's.
     pub fn hint(mut self, hint: impl Into<String>) -> Failure {
         self.hint = Some(hint.into());
         self
     }
 
+    /// What the way it went wrong means on the wire.
+    pub fn meaning(mut self, meaning: impl Into<String>) -> Failure {
+        self.meaning = Some(meaning.into());
+        self
+    }
+
+    /// What an end of stream means, when it means something (see [`End::hint`]).
+    pub fn meaning_of(mut self, end: &End) -> Failure {
+        self.meaning = end.hint().map(str::to_string);
+        self
+    }
+
+    /// Expected and received bytes, for the caret that points at the difference.
+    pub fn diff(mut self, expected: impl Into<Vec<u8>>, received: impl Into<Vec<u8>>) -> Failure {
+        self.diff = Some((expected.into(), received.into()));
+        self
+    }
+
+    /// No caret: the bytes are not comparable (another message, another size).
+    pub fn without_diff(mut self) -> Failure {
+        self.diff = None;
+        self
+    }
+
+    /// How the read that failed ended: the evidence the report's hint is chosen from.
+    pub fn ended(mut self, end: End) -> Failure {
+        self.end = Some(end);
+        self
+    }
+
     /// The program should have sent `expected` but `received` came.
     pub fn mismatch(did: impl Into<String>, expected: &[u8], received: &Received) -> Failure {
-        let mut failure = Failure::new(did, text::escape(expected), received.describe());
-        failure.end = Some(received.end.clone());
+        let mut failure = Failure::new(did, text::escape(expected), received.describe()).ended(received.end.clone());
         if !received.bytes.is_empty() {
-            failure.diff = Some((expected.to_vec(), received.bytes.clone()));
+            failure = failure.diff(expected, received.bytes.clone());
         }
         if !received.complete() || received.bytes.len() < expected.len() {
             // A read that ended with the close had less than expected: the
             // close came too early.
             let end = if received.end == End::ClosedAsAsked { &End::Closed } else { &received.end };
-            failure.meaning = end.hint().map(str::to_string);
+            failure = failure.meaning_of(end);
         }
         failure
     }

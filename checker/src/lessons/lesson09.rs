@@ -216,23 +216,23 @@ fn frame_mismatch(did: &str, want: &[u8], got: Received) -> Failure {
     // The caret helps within a body whose length was right; a wrong
     // length is clearer as two frames side by side.
     if got.bytes.get(..4) != want.get(..4) {
-        failure.diff = None;
+        failure = failure.without_diff();
     }
     if let Some(prefix) = got.bytes.get(..4).and_then(|p| <[u8; 4]>::try_from(p).ok()) {
         // A length that is absurd big-endian and fits little-endian came
         // out in the wrong byte order.
         let (be, le) = (u32::from_be_bytes(prefix) as usize, u32::from_le_bytes(prefix) as usize);
         if be > MAX_FRAME && le <= MAX_FRAME {
-            failure.meaning = Some(format!(
-                "The answer's length {} is {be} bytes read big-endian, as the protocol says, and {le} read \
-                 little-endian: your program wrote it in the wrong byte order (and may read lengths that way too).",
-                text::escape(&prefix)
-            ));
-            failure.hint = Some(
-                "Lengths are big-endian (network byte order) on every machine: `u32::to_be_bytes` and \
-                 `u32::from_be_bytes`, never `to_le_bytes` or `to_ne_bytes`."
-                    .into(),
-            );
+            failure = failure
+                .meaning(format!(
+                    "The answer's length {} is {be} bytes read big-endian, as the protocol says, and {le} read \
+                     little-endian: your program wrote it in the wrong byte order (and may read lengths that way too).",
+                    text::escape(&prefix)
+                ))
+                .hint(
+                    "Lengths are big-endian (network byte order) on every machine: `u32::to_be_bytes` and \
+                     `u32::from_be_bytes`, never `to_le_bytes` or `to_ne_bytes`.",
+                );
         }
     }
     failure
@@ -247,10 +247,9 @@ fn send(ctx: &Ctx, conn: &mut Conn, bytes: &[u8], did: &str) -> Outcome {
     conn.send(bytes, ctx.timing.reply()).map_err(|end| {
         let got = end.describe();
         let got = got.strip_prefix("then ").unwrap_or(&got).to_string();
-        let mut failure = Failure::new(did, "your program to keep the connection open and read what was sent", got);
-        failure.meaning = end.hint().map(str::to_string);
-        failure.end = Some(end);
-        failure
+        Failure::new(did, "your program to keep the connection open and read what was sent", got)
+            .meaning_of(&end)
+            .ended(end)
     })
 }
 
