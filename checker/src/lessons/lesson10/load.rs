@@ -80,6 +80,7 @@ const MAX_STEP_LINES: usize = 1024;
 
 pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
     let mut room = open(ctx)?;
+    room.settle(ctx, "started the server")?;
     let mut stalled = connect_small_buffer(ctx, &room)?;
     let did = "a client with a 4 KiB receive buffer connected and sent the name \"Stall\\n\"";
     any_line(ctx, &mut stalled, did, "the prompt `name?`").map_err(|f| room.blame(f))?;

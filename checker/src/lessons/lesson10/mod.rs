@@ -138,7 +138,7 @@ pub(crate) const RESET: Check = Check {
 };
 
 pub(crate) const CROWD: Check = Check {
-    name: "200 clients connecting at once all join, and each gets the line of every other",
+    name: "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others",
     points: 2,
     hint: "Many connections can be waiting when you are told the listener is ready: accept until the \
            system says there are none left (`WouldBlock`), not one per wake-up.",
