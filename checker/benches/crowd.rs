@@ -8,7 +8,9 @@
 //!
 //! - the server's threads (`/proc/PID/task`) and resident memory (`VmRSS`
 //!   in `/proc/PID/status`), before the crowd and with it;
-//! - the time to connect (and name) the whole crowd.
+//! - the time to connect (and name) the whole crowd, one client after the
+//!   other;
+//! - the CPU time the server uses in one second with the crowd idle.
 //!
 //! Options, after `--` or from the environment: `--clients N`
 //! (`CROWD_CLIENTS`, default 1,000), `--lessons 3,10` (`CROWD_LESSONS`), and
@@ -33,10 +35,10 @@ fn main() {
     let how = if named { "named where the lesson asks" } else { "unnamed" };
     println!("{clients} idle clients per server ({how}; release builds)");
     println!(
-        "{:<10} {:>8} {:>12} {:>8} {:>12} {:>14} {:>12}",
-        "lesson", "threads", "RSS", "threads", "RSS", "per client", "connect"
+        "{:<10} {:>8} {:>12} {:>8} {:>12} {:>14} {:>12} {:>12}",
+        "lesson", "threads", "RSS", "threads", "RSS", "per client", "connect", "idle CPU"
     );
-    println!("{:<10} {:>21} {:>21}", "", "(no clients)", "(with the crowd)");
+    println!("{:<10} {:>21} {:>21} {:>41}", "", "(no clients)", "(with the crowd)", "(in 1 s)");
     for lesson in lessons {
         measure(lesson, clients, named);
     }
@@ -104,9 +106,12 @@ fn measure(lesson: u32, clients: usize, named: bool) {
     std::thread::sleep(Duration::from_millis(300));
     drain(&mut crowd);
     let (threads_after, rss_after) = (threads(pid), rss_kib(pid));
+    let cpu_before = cpu_ms(pid);
+    std::thread::sleep(Duration::from_secs(1));
+    let idle_cpu = cpu_ms(pid) - cpu_before;
     let per_client = (rss_after.saturating_sub(rss_before)) as f64 / clients as f64;
     println!(
-        "lesson{lesson:<4} {threads_before:>8} {:>8} KiB {threads_after:>8} {:>8} KiB {per_client:>10.1} KiB {:>9.0} ms",
+        "lesson{lesson:<4} {threads_before:>8} {:>8} KiB {threads_after:>8} {:>8} KiB {per_client:>10.1} KiB {:>9.0} ms {idle_cpu:>9} ms",
         rss_before,
         rss_after,
         connect.as_secs_f64() * 1000.0
@@ -162,6 +167,16 @@ fn drain(crowd: &mut [TcpStream]) {
 
 fn threads(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |dir| dir.count())
+}
+
+/// CPU time used so far (user and system), in ms: fields 14 and 15 of
+/// `/proc/PID/stat`, in ticks of 10 ms (Linux's `USER_HZ` is 100).
+fn cpu_ms(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name, field 2, is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (field(11) + field(12)) * 10
 }
 
 fn rss_kib(pid: u32) -> u64 {
