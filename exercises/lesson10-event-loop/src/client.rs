@@ -64,9 +64,9 @@ fn print_lines(stream: TcpStream) -> io::Result<()> {
 fn send_lines(stream: &mut TcpStream) -> io::Result<()> {
     // TODO: `read_until(b'\n', …)` each line of `io::stdin().lock()` and
     // `write_all` it (give a last line without `\n` its `\n`: the server
-    // only acts on whole lines). At the end of stdin,
-    // `stream.shutdown(Shutdown::Write)`: the server sees the end of our
-    // stream and says we left, while we can still read.
+    // only acts on whole lines). At the end of stdin, shut down the
+    // writing half of the stream only (`Shutdown::Write`): the server sees
+    // the end of our stream and says we left, while we can still read.
     let _ = stream; // only so the skeleton compiles without warnings: delete this line
     todo!("step 7: send stdin's lines, then shut down the writing side")
 }

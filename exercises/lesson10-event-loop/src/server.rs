@@ -105,10 +105,10 @@ fn listen(addr: &str) -> io::Result<(Poll, TcpListener)> {
     // TODO: bind a `std::net::TcpListener` as in every lesson so far (it
     // resolves `addr` for you), then make it non-blocking: Python's
     // `setblocking(False)` is `set_nonblocking(true)`. `TcpListener::from_std`
-    // hands it to mio. Make a `Poll::new()`, and tell its `registry()` to
-    // watch the listener: `register(&mut listener, LISTENER,
-    // Interest::READABLE)`. "Readable", for a listener, means "a connection
-    // is waiting to be accepted". Return both.
+    // hands it to mio. Make a `Poll`, and tell its `registry()` to watch
+    // the listener under the token `LISTENER`, for readable events:
+    // "readable", for a listener, means "a connection is waiting to be
+    // accepted". Return both.
     let _ = addr; // only so the skeleton compiles without warnings: delete this line
     todo!("step 1: bind, go non-blocking, and register the listener with a Poll")
 }
