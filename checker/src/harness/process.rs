@@ -328,6 +328,18 @@ impl Program {
         os::peak_memory_below(self.child.id())
     }
 
+    /// How many threads the program's processes run now, in all. `None`
+    /// where the system does not say (anything but Linux).
+    pub fn threads(&self) -> Option<usize> {
+        os::threads_below(self.child.id())
+    }
+
+    /// The CPU time (user and system) the program's processes have used so
+    /// far, at a resolution of 10 ms. `None` where the system does not say.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        os::cpu_time_below(self.child.id())
+    }
+
     /// Kills the program's process group at once (SIGKILL), as a crash or
     /// a power cut would, and waits for it.
     pub fn kill_now(&mut self) {

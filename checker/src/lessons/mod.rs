@@ -16,6 +16,7 @@ mod lesson06;
 mod lesson07;
 mod lesson08;
 mod lesson09;
+pub(crate) mod lesson10;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -92,6 +93,7 @@ pub static LESSONS: &[&Lesson] = &[
     &lesson07::LESSON,
     &lesson08::LESSON,
     &lesson09::LESSON,
+    &lesson10::LESSON,
 ];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.

@@ -627,6 +627,53 @@ pub fn peak_memory_below(root: u32) -> Option<u64> {
     found.then_some(total)
 }
 
+/// The pids of the programs below `root` (its descendants, the launcher's
+/// stages left out): what a check measures of a program it started.
+fn programs_below(root: u32) -> Option<Vec<u32>> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        if let Some(ppid) = stat_field(pid, 1) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut below = vec![root];
+    let mut i = 0;
+    while i < below.len() {
+        let parent = below[i];
+        below.extend(parents.iter().filter(|&&(_, ppid)| ppid == parent).map(|&(pid, _)| pid));
+        i += 1;
+    }
+    let is_stage = |pid: &u32| {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stage = cmdline.split(|&b| b == 0).nth(1).unwrap_or_default();
+        [super::LAUNCHER, INIT, EXEC].iter().any(|s| s.as_bytes() == stage)
+    };
+    Some(below.into_iter().filter(|pid| !is_stage(pid)).collect())
+}
+
+/// How many threads the programs below `root` run, in all.
+pub fn threads_below(root: u32) -> Option<usize> {
+    let threads: usize = programs_below(root)?
+        .iter()
+        .filter_map(|pid| std::fs::read_dir(format!("/proc/{pid}/task")).ok())
+        .map(|tasks| tasks.count())
+        .sum();
+    (threads > 0).then_some(threads)
+}
+
+/// The CPU time (user and system, every thread) the programs below `root`
+/// have used: `utime` and `stime` of `/proc/<pid>/stat`, in the kernel's
+/// clock ticks, which `/proc` counts at 100 a second on Linux.
+pub fn cpu_time_below(root: u32) -> Option<Duration> {
+    let pids = programs_below(root)?;
+    let ticks: Option<u64> = pids
+        .iter()
+        .map(|&pid| Some(u64::from(stat_field(pid, 11)?) + u64::from(stat_field(pid, 12)?)))
+        .try_fold(0, |sum, ticks| Some(sum + ticks?));
+    (!pids.is_empty()).then_some(Duration::from_millis(ticks? * 10))
+}
+
 pub fn is_executable(path: &Path) -> bool {
     nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
 }

@@ -387,6 +387,18 @@ pub fn peak_memory_below(pid: u32) -> Option<u64> {
     backend::peak_memory_below(pid)
 }
 
+/// How many threads `pid`'s descendants run (the launcher's stages left
+/// out); `None` where the system does not say.
+pub fn threads_below(pid: u32) -> Option<usize> {
+    backend::threads_below(pid)
+}
+
+/// The CPU time `pid`'s descendants have used (the launcher's stages left
+/// out); `None` where the system does not say.
+pub fn cpu_time_below(pid: u32) -> Option<std::time::Duration> {
+    backend::cpu_time_below(pid)
+}
+
 /// The absolute path of the program `name` would run (searched in `PATH`
 /// when it has no slash), or why it cannot be run.
 pub fn resolve_program(name: &str) -> std::io::Result<PathBuf> {
