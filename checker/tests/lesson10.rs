@@ -28,7 +28,7 @@ const CLIENT_EOF: &str = "at the end of stdin the client closes its side and exi
 const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
 
 /// Every server check: the broken clients and the client variant are only
-/// clients, and their server role exits at once.
+/// clients, and their server role never listens.
 const SERVER: &[&str] = &[
     PROMPT, BAD_NAME, TAKEN, PRESENT, LEFT, RELAY, CR_EMPTY, SPLIT, TWO_LINES, LONG_LINE, RESET, CROWD, ONE_THREAD,
     STALLED, BUSY,
@@ -69,7 +69,7 @@ const BROKEN: &[(&str, &[&str])] = &[
 ];
 
 /// (broken client, the client check it fails): each fails the server
-/// checks too, having no server role.
+/// checks too, its server never listening.
 const BROKEN_CLIENTS: &[(&str, &str)] = &[
     ("l10-client-no-name", CLIENT_SENDS),
     ("l10-client-buffered", CLIENT_PRINTS),
@@ -92,10 +92,9 @@ fn legitimate_variants_pass() {
         "lesson10",
         &[
             // Every message written in pieces of a few bytes (TCP_NODELAY,
-            // so they leave one by one).
+            // so they leave one by one), and reads of 5 bytes until
+            // `WouldBlock`: edge-triggered readiness done right.
             ("l10-pieces", &[]),
-            // Reads of 5 bytes, until `WouldBlock`: edge-triggered done right.
-            ("l10-tiny-reads", &[]),
             // A client that reads the prompt before it sends its name.
             ("l10-client-waits-for-prompt", SERVER),
         ],

@@ -76,7 +76,7 @@ const STALL_BOUND: usize = 16 << 20;
 /// Lines of 1,000 bytes the talker sends in the first step; each step
 /// sends twice as many as the one before, up to [`MAX_STEP_LINES`].
 const FIRST_STEP_LINES: usize = 64;
-const MAX_STEP_LINES: usize = 1024;
+const MAX_STEP_LINES: usize = 256;
 
 pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
     let mut room = open(ctx)?;
@@ -107,7 +107,7 @@ pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
                  close it and announce `* NAME left`.",
             ));
         }
-        let count = (FIRST_STEP_LINES << step.min(4)).min(MAX_STEP_LINES);
+        let count = (FIRST_STEP_LINES << step.min(2)).min(MAX_STEP_LINES);
         let lines: Vec<String> = (0..count).map(|k| format!("{:06} {}", numbered + k, "x".repeat(993))).collect();
         step += 1;
         numbered += count;
