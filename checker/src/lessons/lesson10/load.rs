@@ -93,13 +93,18 @@ pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
     while !gone {
         let did = format!(
             "Stall, Talker and Reader were in the room; Stall read nothing while Talker sent lines of 1,000 \
-             bytes, more at each step, and Reader read them: {sent} bytes in all so far"
+             bytes, more at each step, and Reader read them: {} in all so far",
+            in_kib(sent)
         );
         if sent >= STALL_BOUND {
             return Err(Failure::new(
                 did,
                 "the server to disconnect Stall once 64 KiB wait for it, and Reader to get `* Stall left`",
                 "Stall was still in the room",
+            )
+            .meaning(
+                "The room sent Stall far more than 64 KiB that Stall never read, and the server kept \
+                 Stall in the room: it keeps (or loses) whatever Stall's socket does not take.",
             )
             .hint(
                 "Keep what a client's socket has not taken in an output buffer of its own (a write may take \
@@ -153,12 +158,21 @@ fn read_step(conn: &mut Conn, expected: &[u8], gone: &mut bool, deadline: Instan
     Received { bytes: got.bytes, end: rest.end }
 }
 
+/// `bytes` in KiB, or MiB from 10 MiB on: "448 KiB", "16.0 MiB".
+fn in_kib(bytes: usize) -> String {
+    if bytes >= 10 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
 /// What a Reader that stopped getting lines means.
 fn held_up(failure: Failure) -> Failure {
     if !matches!(failure.end, Some(End::TimedOut(_))) {
         return failure;
     }
-    failure.meaning(
+    failure.hint(super::STALLED_READER.hint).meaning(
         "Reader stopped getting lines while Stall read nothing: the server waited for Stall. A \
          write to a client that does not read blocks (or takes part of the bytes, or none): keep \
          the rest for later, never wait for one client.",
