@@ -49,7 +49,7 @@ fn connect_small_buffer(ctx: &mut Ctx, room: &Room) -> Result<Conn, Failure> {
     use socket2::{Domain, Protocol, Socket, Type};
     let made = Socket::new(Domain::for_address(room.addr), Type::STREAM, Some(Protocol::TCP))
         .and_then(|socket| socket.set_recv_buffer_size(4096).map(|()| socket))
-        .and_then(|socket| small_segments(&socket).map(|()| socket))
+        .map(small_segments)
         .and_then(|socket| socket.connect_timeout(&room.addr.into(), ctx.timing.reply()).map(|()| socket));
     let socket = made.map_err(|e| checker_trouble("connect a client with a small receive buffer", &e))?;
     let label = ctx.next_label("conn");
@@ -62,11 +62,10 @@ fn connect_small_buffer(ctx: &mut Ctx, room: &Room) -> Result<Conn, Failure> {
 /// send buffer for this connection from them (about 20 segments), so a few
 /// hundred KiB, not megabytes, fill it. Where it cannot be set, the room
 /// just sends more before the server's own buffer fills.
-fn small_segments(socket: &socket2::Socket) -> std::io::Result<()> {
+fn small_segments(socket: socket2::Socket) -> socket2::Socket {
     #[cfg(all(unix, not(target_os = "redox")))]
     let _ = socket.set_mss(1000);
-    let _ = socket;
-    Ok(())
+    socket
 }
 
 /// The most the room sends while the stalled client reads nothing: the

@@ -165,8 +165,8 @@ pub(crate) const STALLED_READER: Check = Check {
 pub(crate) const NO_BUSY_LOOP: Check = Check {
     name: "with 50 idle clients the server uses almost no CPU (no busy loop)",
     points: 2,
-    hint: "An idle server should sleep until the system wakes it: wait for events with no timeout \
-           (`None`), never with a zero timeout in a loop, and never retry a `WouldBlock` in a loop.",
+    hint: "An idle server should sleep until the system wakes it: wait for readiness with no timeout, \
+           never poll with a zero timeout in a loop, and never retry a `WouldBlock` in a loop.",
     run: load::no_busy_loop,
 };
 
