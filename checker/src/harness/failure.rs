@@ -49,6 +49,25 @@ impl Failure {
         }
     }
 
+    /// What the check did, told again (with more of the story).
+    pub fn did(mut self, did: impl Into<String>) -> Failure {
+        self.did = did.into();
+        self
+    }
+
+    /// What should have happened, told again (the check knows it better
+    /// than the helper that failed).
+    pub fn expected(mut self, expected: impl Into<String>) -> Failure {
+        self.expected = expected.into();
+        self
+    }
+
+    /// What happened instead, told again.
+    pub fn got(mut self, got: impl Into<String>) -> Failure {
+        self.got = got.into();
+        self
+    }
+
     /// A hint for this particular way of failing, shown instead of the check's.
     pub fn hint(mut self, hint: impl Into<String>) -> Failure {
         self.hint = Some(hint.into());

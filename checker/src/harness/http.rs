@@ -134,17 +134,16 @@ pub fn read_response(
         if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
             return Ok(response);
         }
-        let mut failure = Failure::new(
+        return Err(Failure::new(
             did,
             "a `Content-Length` header, or the connection closing at the end of the body",
             format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
-        );
-        failure.meaning = Some(
+        )
+        .meaning(
             "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
-             open: the client cannot tell the response is over."
-                .into(),
-        );
-        return Err(failure.hint("Send `Content-Length: <bytes>` in every response."));
+             open: the client cannot tell the response is over.",
+        )
+        .hint("Send `Content-Length: <bytes>` in every response."));
     };
     let Ok(length) = length.parse::<usize>() else {
         if framing == Framing::Salvage {
@@ -158,17 +157,15 @@ pub fn read_response(
     };
     let body = conn.read_exact(length.min(MAX_BODY), within);
     if !body.complete() && framing != Framing::Salvage {
-        let mut failure = Failure::new(
+        return Err(Failure::new(
             did,
             format!("{length} body bytes, as `Content-Length` said"),
             format!("{} body bytes: {}", body.bytes.len(), body.describe()),
-        );
-        failure.meaning = Some(
+        )
+        .meaning(
             "Fewer body bytes came than `Content-Length` announced: the header or the body is wrong (count \
-             bytes, not characters: `body.len()` of the bytes you send)."
-                .into(),
-        );
-        return Err(failure);
+             bytes, not characters: `body.len()` of the bytes you send).",
+        ));
     }
     response.body = body.bytes;
     Ok(response)
@@ -180,11 +177,11 @@ fn read_head(conn: &mut Conn, within: Duration, did: &str) -> Result<Response, F
     let head_text = String::from_utf8_lossy(&got.bytes).into_owned();
     if !got.complete() || head_end(&got.bytes).is_none() {
         let mut failure = Failure::new(did, "a response head: a status line, headers, an empty line", got.describe());
-        if got.end != End::Complete {
-            failure.meaning = got.end.hint().map(str::to_string);
+        failure = if got.end != End::Complete {
+            failure.meaning_of(&got.end)
         } else {
-            failure.got = format!("more than {MAX_HEAD} bytes without an empty line");
-        }
+            failure.got(format!("more than {MAX_HEAD} bytes without an empty line"))
+        };
         if got.bytes.starts_with(b"HTTP/") && got.end == End::Closed {
             failure =
                 failure.hint("The head ends with an empty line (`\\r\\n\\r\\n`): write it after the last header.");

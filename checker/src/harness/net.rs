@@ -415,13 +415,11 @@ pub fn expect_only(
     }
     let extra = rest.bytes.len();
     let got = Received { bytes: [expected, &rest.bytes].concat(), end: rest.end };
-    let mut failure = super::Failure::mismatch(did, expected, &got);
-    failure.meaning = Some(format!(
+    Err(super::Failure::mismatch(did, expected, &got).meaning(format!(
         "The reply was right, then {extra} more byte{} came after it{}.",
         if extra == 1 { "" } else { "s" },
         if rest.bytes.iter().all(|&b| b == 0) { ", all zero: the rest of a buffer" } else { "" }
-    ));
-    Err(failure)
+    )))
 }
 
 #[cfg(test)]

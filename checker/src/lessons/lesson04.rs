@@ -4,7 +4,8 @@
 use super::{Check, Lesson};
 use crate::harness::udp::{Arrivals, Stamped};
 use crate::harness::{
-    checker_trouble, describe_status, exited_early, text, Ctx, Failure, Outcome, Program, Udp, UdpServer,
+    blame_exit, checker_trouble, describe_status, exited_early, expect_stdout, expect_success, text, Ctx, Failure,
+    Outcome, Program, Udp, UdpServer,
 };
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -97,10 +98,7 @@ fn expect_echo(ctx: &Ctx, socket: &Udp, server: SocketAddr, message: &[u8], did:
         Ok(d) if d.from != server => {
             Err(Failure::new(did, format!("{expected} from {server}"), format!("a datagram from {}", d.from)))
         }
-        Ok(d) => {
-            let failure = Failure::new(did, expected, text::escape(&d.bytes));
-            Err(Failure { diff: Some((message.to_vec(), d.bytes)), ..failure })
-        }
+        Ok(d) => Err(Failure::new(did, expected, text::escape(&d.bytes)).diff(message, d.bytes)),
         Err(end) => Err(Failure::new(did, expected, format!("no datagram: {}", end.describe()))),
     }
 }
@@ -180,15 +178,17 @@ fn large_datagram(ctx: &mut Ctx) -> Outcome {
     socket.send_to(&payload, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
     match socket.recv(ctx.timing.reply()) {
         Ok(d) if d.bytes == payload => Ok(()),
-        Ok(d) if payload.starts_with(&d.bytes) => Err(Failure {
-            meaning: Some(format!(
-                "Your server's answer held only the first {} bytes: its receive buffer is {} bytes, so \
-                 `recv_from` cut the datagram short and the rest was lost.",
-                d.bytes.len(),
-                d.bytes.len()
-            )),
-            ..Failure::new(did, "the same 8000 bytes in one datagram", format!("a datagram of {} bytes", d.bytes.len()))
-        }),
+        Ok(d) if payload.starts_with(&d.bytes) => Err(Failure::new(
+            did,
+            "the same 8000 bytes in one datagram",
+            format!("a datagram of {} bytes", d.bytes.len()),
+        )
+        .meaning(format!(
+            "Your server's answer held only the first {} bytes: its receive buffer is {} bytes, so \
+             `recv_from` cut the datagram short and the rest was lost.",
+            d.bytes.len(),
+            d.bytes.len()
+        ))),
         Ok(d) => {
             Err(Failure::new(did, "the same 8000 bytes in one datagram", format!("{} different bytes", d.bytes.len())))
         }
@@ -200,10 +200,7 @@ fn empty_datagram(ctx: &mut Ctx) -> Outcome {
     let mut server = start(ctx)?;
     let socket = ctx.udp()?;
     let did = format!("sent an empty datagram to {}", server.addr);
-    expect_echo(ctx, &socket, server.addr, b"", &did).map_err(|f| match server.program.try_status() {
-        Some(status) => Failure { got: format!("{}; your server {}", f.got, describe_status(status)), ..f },
-        None => f,
-    })?;
+    expect_echo(ctx, &socket, server.addr, b"", &did).map_err(|f| blame_exit(f, &mut server.program, None))?;
     expect_echo(ctx, &socket, server.addr, b"still there?", &format!("{did}, then \"still there?\""))
 }
 
@@ -283,28 +280,13 @@ fn client_sends_message(ctx: &mut Ctx) -> Outcome {
     if d.bytes == message.as_bytes() {
         return Ok(());
     }
-    let failure = Failure::new(client.did, text::escape(message.as_bytes()), text::escape(&d.bytes));
-    Err(Failure { diff: Some((message.as_bytes().to_vec(), d.bytes)), ..failure })
+    Err(Failure::new(client.did, text::escape(message.as_bytes()), text::escape(&d.bytes)).diff(message, d.bytes))
 }
 
 /// Waits for the client to exit and expects `answer` and a newline on stdout.
 fn expect_printed(ctx: &Ctx, client: &mut Program, answer: &[u8], did: &str) -> Outcome {
-    let status = client.wait_exit(ctx.timing.exit());
-    let (out, _) = client.stdout().snapshot();
-    let expected = [answer, b"\n"].concat();
-    if out != expected {
-        let failure = Failure::new(
-            did,
-            format!("{} on stdout", text::escape(&expected)),
-            format!("{} on stdout", text::escape(&out)),
-        );
-        return Err(Failure { diff: Some((expected, out)), ..failure });
-    }
-    match status {
-        Some(s) if s.success() => Ok(()),
-        Some(s) => Err(Failure::new(did, "exit status 0", describe_status(s))),
-        None => Err(Failure::new(did, "the client to exit after printing the answer", "it was still running")),
-    }
+    let status = expect_stdout(ctx, client, &[answer, b"\n"].concat(), did)?;
+    expect_success(client, status, did, "the client to exit after printing the answer")
 }
 
 fn client_prints_answer(ctx: &mut Ctx) -> Outcome {

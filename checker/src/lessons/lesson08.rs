@@ -229,9 +229,9 @@ fn restarts_at_once(ctx: &mut Ctx) -> Outcome {
     conn.note("the checker killed the server (SIGKILL) with this connection open");
     let _ = conn.closed_within(ctx.timing.reply());
     drop(conn);
-    let mut second = start_at(ctx, &addr).map_err(|f| Failure {
-        did: format!("killed the server on {addr} while a connection was open, then started it again: {}", f.did),
-        ..f
+    let mut second = start_at(ctx, &addr).map_err(|f| {
+        let did = format!("killed the server on {addr} while a connection was open, then started it again: {}", f.did);
+        f.did(did)
     })?;
     ctx.connect_again(&mut second.program, second.addr).map(drop)
 }
