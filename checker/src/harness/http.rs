@@ -114,36 +114,7 @@ pub fn read_response(
         return Ok(response);
     }
     let Some(length) = response.header("content-length") else {
-        if framing == Framing::Strict {
-            return Err(Failure::new(
-                did,
-                "a `Content-Length` header saying how many body bytes follow",
-                format!("{} and no `Content-Length` header", response.summary()),
-            )
-            .hint(
-                "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
-                 the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
-                 every response.",
-            ));
-        }
-        // RFC 9112 §6.3: without a length, the body ends at close (a reset
-        // ends it too, abruptly: what came before it is the body).
-        let body = conn.read_to_close(MAX_BODY, within);
-        response.body = body.bytes;
-        response.close_delimited = true;
-        if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
-            return Ok(response);
-        }
-        return Err(Failure::new(
-            did,
-            "a `Content-Length` header, or the connection closing at the end of the body",
-            format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
-        )
-        .meaning(
-            "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
-             open: the client cannot tell the response is over.",
-        )
-        .hint("Send `Content-Length: <bytes>` in every response."));
+        return read_to_close(conn, response, framing, within, did);
     };
     let Ok(length) = length.parse::<usize>() else {
         if framing == Framing::Salvage {
@@ -169,6 +140,47 @@ pub fn read_response(
     }
     response.body = body.bytes;
     Ok(response)
+}
+
+/// A response without `Content-Length`: wrong when `framing` is strict;
+/// otherwise its body ends at the close (RFC 9112 §6.3).
+fn read_to_close(
+    conn: &mut Conn,
+    mut response: Response,
+    framing: Framing,
+    within: Duration,
+    did: &str,
+) -> Result<Response, Failure> {
+    if framing == Framing::Strict {
+        return Err(Failure::new(
+            did,
+            "a `Content-Length` header saying how many body bytes follow",
+            format!("{} and no `Content-Length` header", response.summary()),
+        )
+        .hint(
+            "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
+             the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
+             every response.",
+        ));
+    }
+    // RFC 9112 §6.3: without a length, the body ends at close (a reset
+    // ends it too, abruptly: what came before it is the body).
+    let body = conn.read_to_close(MAX_BODY, within);
+    response.body = body.bytes;
+    response.close_delimited = true;
+    if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
+        return Ok(response);
+    }
+    Err(Failure::new(
+        did,
+        "a `Content-Length` header, or the connection closing at the end of the body",
+        format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
+    )
+    .meaning(
+        "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
+         open: the client cannot tell the response is over.",
+    )
+    .hint("Send `Content-Length: <bytes>` in every response."))
 }
 
 /// Reads a response head: the status line and the headers.

@@ -8,6 +8,7 @@ use crate::harness::{
     Outcome, Program, Udp, UdpServer,
 };
 use std::net::SocketAddr;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 pub static LESSON: Lesson = Lesson {
@@ -330,6 +331,32 @@ fn client_resends(ctx: &mut Ctx) -> Outcome {
     expect_printed(ctx, &mut client.program, answer, &format!("{did}, answered the second"))
 }
 
+/// Counts the client's datagrams until it exits (or clearly will not), and
+/// how long after the first one it ended: times run from the first
+/// datagram's arrival, whenever the client started.
+fn count_until_exit(
+    ctx: &Ctx,
+    client: &mut Client,
+    first: Instant,
+    tries: u32,
+) -> (usize, Option<ExitStatus>, Duration) {
+    let deadline = first + client.timeout * tries + ctx.timing.ms(1500);
+    let mut datagrams = 1;
+    let (status, elapsed) = loop {
+        if let Some(status) = client.program.try_status() {
+            break (Some(status), first.elapsed());
+        }
+        if Instant::now() >= deadline {
+            break (None, first.elapsed());
+        }
+        datagrams += usize::from(client.arrivals.next(Duration::from_millis(10)).is_some());
+    };
+    while client.arrivals.next(Duration::from_millis(20)).is_some() {
+        datagrams += 1;
+    }
+    (datagrams, status, elapsed)
+}
+
 fn client_gives_up(ctx: &mut Ctx) -> Outcome {
     let mut client = start_client(ctx, "hello?")?;
     let first = first_datagram(ctx, &mut client)?;
@@ -340,22 +367,7 @@ fn client_gives_up(ctx: &mut Ctx) -> Outcome {
         "{tries} datagrams (1 + {RETRIES} resends), then a non-zero exit about {} ms after the first",
         (timeout * tries).as_millis()
     );
-    // Count datagrams until the client exits (or clearly will not); times
-    // run from the first datagram's arrival, whenever the client started.
-    let deadline = first.at + timeout * tries + ctx.timing.ms(1500);
-    let mut datagrams = 1;
-    let (status, elapsed) = loop {
-        if let Some(status) = client.program.try_status() {
-            break (Some(status), first.at.elapsed());
-        }
-        if Instant::now() >= deadline {
-            break (None, first.at.elapsed());
-        }
-        datagrams += usize::from(client.arrivals.next(Duration::from_millis(10)).is_some());
-    };
-    while client.arrivals.next(Duration::from_millis(20)).is_some() {
-        datagrams += 1;
-    }
+    let (datagrams, status, elapsed) = count_until_exit(ctx, &mut client, first.at, tries);
     let Some(status) = status else {
         return Err(Failure::new(
             did,
