@@ -2,7 +2,7 @@
 //! to a listener the check holds, prints each answer, and reports a refused
 //! connection or a server that closes.
 
-use super::frames::*;
+use super::frames::{expect_frame, frame, read_frame, request, send, show_frames};
 use crate::harness::{
     checker_trouble, expect_error_exit, expect_exit, expect_stdout, expect_stdout_so_far, net, text, Client, Conn, Ctx,
     Failure, Outcome, Program, Stdin,

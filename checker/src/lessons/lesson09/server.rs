@@ -2,7 +2,9 @@
 //! writes look like, refuses bad lengths and bodies without dying, and
 //! serves many clients at once from one shared store.
 
-use super::frames::*;
+use super::frames::{
+    ask, describe, expect_frame, frame, frame_len, frame_mismatch, read_frame, request, send, show_frames, MAX_FRAME,
+};
 use crate::harness::{blame_exit, Conn, Ctx, End, Failure, Outcome, Program};
 use std::time::Duration;
 
