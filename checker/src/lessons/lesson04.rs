@@ -224,18 +224,8 @@ fn start_client(ctx: &mut Ctx, message: &str) -> Result<Client, Failure> {
     let addr = socket.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
     let arrivals = socket.arrivals().map_err(|e| checker_trouble("receive datagrams", &e))?;
     let timeout = ctx.timing.ms(TIMEOUT_MS).max(Duration::from_millis(1));
-    let args: Vec<String> = [
-        "client",
-        &addr.to_string(),
-        message,
-        "--timeout-ms",
-        &timeout.as_millis().to_string(),
-        "--retries",
-        &RETRIES.to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let (addr, ms, retries) = (addr.to_string(), timeout.as_millis().to_string(), RETRIES.to_string());
+    let args = ["client", &addr, message, "--timeout-ms", &ms, "--retries", &retries].map(String::from);
     let program = ctx.spawn("client", &args)?;
     let did = format!("started `{}` (the checker plays the server)", program.log().command_line);
     Ok(Client { program, socket, arrivals, timeout, did })
