@@ -226,7 +226,10 @@ impl Ctx {
                 conn.note(&format!("connected to {addr}"));
                 Ok(conn)
             }
-            Err(err) => match program.try_status() {
+            // A refused connection often means the program is exiting (its
+            // listener closed with it): give its status a moment to arrive
+            // through the launcher, so the failure names the exit.
+            Err(err) => match program.wait_exit(self.timing.ms(200)) {
                 Some(status) => Err(exited_early(&did, "the server to accept another connection", status, program)),
                 None => Err(Failure::new(did, "the server to accept another connection", err.to_string()).hint(
                     "The server stopped listening: it closed its listener or left the loop that calls `accept`.",

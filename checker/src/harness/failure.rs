@@ -44,8 +44,13 @@ impl Failure {
             did: did.into(),
             expected: expected.into(),
             got: got.into(),
+            diff: None,
+            meaning: None,
+            hint: None,
+            cannot_run: false,
             at: Some(Instant::now()),
-            ..Failure::default()
+            stopped_by: None,
+            end: None,
         }
     }
 
