@@ -47,7 +47,7 @@ pub mod limits;
 pub mod policy;
 pub mod stage;
 
-pub use launch::{launch, own_pid, resolve_program};
+pub use launch::{launch, own_pid, resolve_program, Launch};
 pub use limits::limit_hit;
 pub use policy::{allow, allowed, policy, set_policy, Grants, Kind, Limits, Mode, Policy, MIB};
 pub use stage::{run_stage_if_asked, Spec, EXEC, INIT, LAUNCHER};

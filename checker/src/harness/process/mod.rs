@@ -134,7 +134,7 @@ impl Program {
         grants.read.push(resolved.clone());
         let mut full = vec![resolved.display().to_string()];
         full.extend(args.iter().cloned());
-        let launch = os::launch(&full, kind, &grants)?;
+        let launch: os::Launch = os::launch(&full, kind, &grants)?;
         let mut command = launcher_command(&launch.argv, stdin);
         // Registered before any orphan hunt can mistake it for an orphan.
         let mut child = live_groups::spawn(&mut command)?;
