@@ -3,7 +3,7 @@
 //! # Layout
 //!
 //! - this module: `hint` and `diff`;
-//! - [`reset`]: putting a lesson's crate back as the course shipped it;
+//! - [`reset`](mod@reset): putting a lesson's crate back as the course shipped it;
 //! - [`rust`]: just enough of Rust's lexical rules to find functions.
 
 mod reset;

@@ -27,8 +27,8 @@
 //!
 //! # Layout
 //!
-//! - [`policy`]: the mode, limits and grants every program gets;
-//! - [`launch`]: the launcher command line for a program;
+//! - [`policy`](mod@policy): the mode, limits and grants every program gets;
+//! - [`launch`](mod@launch): the launcher command line for a program;
 //! - [`stage`]: the launcher's stages and their options;
 //! - [`limits`]: the limit that ended a program, in plain words;
 //! - `linux`, `other`: the backends; this module forwards to the one in use.

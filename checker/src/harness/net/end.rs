@@ -11,7 +11,7 @@ pub enum End {
     /// What was asked for arrived.
     Complete,
     /// The program closed the connection, and that was what the read waited
-    /// for ([`Conn::read_to_close`]): complete too.
+    /// for ([`Conn::read_to_close`](super::Conn::read_to_close)): complete too.
     ClosedAsAsked,
     /// The program closed the connection (a read returned 0 bytes).
     Closed,
