@@ -52,13 +52,13 @@ struct Member {
 }
 
 impl Member {
-    /// What line number `k` of the `i`th member should be: the prompt, the
-    /// `* present:` line, then a `joined` line for each later member, then
-    /// the chat. Only the chat lines are judged here.
+    /// Takes one line of the `i`th member: its prompt, its `* present:`
+    /// line, then `* NAME joined` lines (as many as join after it: within a
+    /// wave, the server takes the names in an order of its own) and the
+    /// chat. Only the chat lines are judged here.
     fn take(&mut self, i: usize, line: &[u8]) {
-        let k = self.lines;
         self.lines += 1;
-        if k < 2 + (CROWD - 1 - i) {
+        if self.lines <= 2 || (line.starts_with(b"* ") && line.ends_with(b" joined\n")) {
             return;
         }
         let text = String::from_utf8_lossy(line);
@@ -198,12 +198,14 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
         }
         let deadline = Instant::now() + wave_within;
         crowd.wait(wave..wave + WAVE, 1, false, deadline).map_err(|i| {
-            room.blame(stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`").meaning(
-                "The connection was made, but the server never spoke on it: it is still waiting in the \
+            room.blame(
+                stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
+                    "The connection was made, but the server never spoke on it: it is still waiting in the \
                  listen queue. Several connections that arrive together wake the server once; accept \
                  until the listener has no more (`WouldBlock`). A listen backlog smaller than the burst \
                  leaves connections waiting too: keep the usual 128.",
-            ))
+                ),
+            )
         })?;
         for member in &mut crowd.members[wave..wave + WAVE] {
             let name = format!("{}\n", member.name);
@@ -211,7 +213,7 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
         }
         let deadline = Instant::now() + wave_within;
         crowd.wait(wave..wave + WAVE, 2, false, deadline).map_err(|i| {
-            room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`"))
+            room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`", false))
         })?;
     }
     let talkers = CROWD / TALKER_EVERY;
@@ -227,7 +229,7 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
              from <its name>\\n\" at the same time"
         );
         let what = format!("the line of each of the {talkers} talkers but itself within {} ms", within.as_millis());
-        room.blame(stuck(&crowd, i, &did, &what))
+        room.blame(stuck(&crowd, i, &did, &what, true))
     })
 }
 
@@ -250,8 +252,8 @@ fn note(ctx: &Ctx, text: &str) {
 }
 
 /// The failure of the crowd: a member that got a wrong line, or the member
-/// `i` that was still waiting for `what`.
-fn stuck(crowd: &Crowd, i: usize, did: &str, what: &str) -> Failure {
+/// `i` that was still waiting for `what` (the talkers' lines when `chatting`).
+fn stuck(crowd: &Crowd, i: usize, did: &str, what: &str, chatting: bool) -> Failure {
     if let Some((member, line)) = crowd.members.iter().find_map(|m| Some((m, m.wrong.as_ref()?))) {
         return Failure::new(
             did,
@@ -261,7 +263,7 @@ fn stuck(crowd: &Crowd, i: usize, did: &str, what: &str) -> Failure {
     }
     let member = &crowd.members[i];
     let how = member.ended.clone().unwrap_or_else(|| "nothing more came in time".to_string());
-    let got = if member.lines >= 2 + (CROWD - 1 - i) {
+    let got = if chatting {
         let example = member.missing.iter().min().map(|&j| crowd_name(j)).unwrap_or_default();
         let expected = CROWD / TALKER_EVERY - usize::from(talks(i));
         format!(
