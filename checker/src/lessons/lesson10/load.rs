@@ -104,11 +104,6 @@ pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
             .meaning(
                 "The room sent Stall far more than 64 KiB that Stall never read, and the server kept \
                  Stall in the room: it keeps (or loses) whatever Stall's socket does not take.",
-            )
-            .hint(
-                "Keep what a client's socket has not taken in an output buffer of its own (a write may take \
-                 part of it, or nothing). When that buffer would pass 64 KiB, the client is not reading: \
-                 close it and announce `* NAME left`.",
             ));
         }
         let count = (FIRST_STEP_LINES << step.min(2)).min(MAX_STEP_LINES);
