@@ -76,7 +76,15 @@ impl Room {
         present: Option<&[&str]>,
         watchers: &mut [&mut User],
     ) -> Result<User, Failure> {
-        let did = format!("a new connection sent the name {}", text::escape(format!("{name}\n").as_bytes()));
+        let sent = format!("a new connection sent the name {}", text::escape(format!("{name}\n").as_bytes()));
+        let did = match present {
+            Some([]) => format!("with nobody in the room, {sent}"),
+            Some([one]) => format!("{one} had joined; then {sent}"),
+            Some([earlier @ .., last]) => {
+                format!("{} and {last} had joined, in that order; then {sent}", earlier.join(", "))
+            }
+            None => sent,
+        };
         let mut conn = self.prompted(ctx, &did)?;
         send(ctx, &mut conn, format!("{name}\n").as_bytes(), &did).map_err(|f| self.blame(f))?;
         match present {
@@ -85,7 +93,7 @@ impl Room {
         }
         .map_err(|f| self.blame(f))?;
         for watcher in watchers {
-            let did = format!("{} was in the room; then {did}", watcher.name);
+            let did = format!("{did}; {} read", watcher.name);
             match present {
                 Some(_) => expect(ctx, &mut watcher.conn, &format!("* {name} joined"), &did),
                 None => any_line(ctx, &mut watcher.conn, &did, &format!("the line `* {name} joined`")),

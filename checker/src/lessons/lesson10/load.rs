@@ -163,6 +163,13 @@ fn in_kib(bytes: usize) -> String {
 
 /// What a Reader that stopped getting lines means.
 fn held_up(failure: Failure) -> Failure {
+    let got = failure.diff.as_ref().map(|(_, got)| got.as_slice()).unwrap_or_default();
+    if got.windows(14).any(|w| w == b"* Talker left\n") {
+        return failure.meaning(
+            "The server disconnected Talker, who only sent lines of 1,000 bytes, many in one write: one \
+             read holds many lines here, or ends inside one. Split what you read at each `\\n`.",
+        );
+    }
     if !matches!(failure.end, Some(End::TimedOut(_))) {
         return failure;
     }

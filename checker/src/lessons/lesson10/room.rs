@@ -101,7 +101,15 @@ pub(crate) fn left(ctx: &mut Ctx) -> Outcome {
     let did = "Ann, Bo and Cy were in the room; two connections closed without naming themselves (one \
                after sending \"Dee\" and no line end); then Ann closed her connection";
     for user in [&mut bo, &mut cy] {
-        expect(ctx, &mut user.conn, "* Ann left", &format!("{did}; {} read", user.name)).map_err(|f| room.blame(f))?;
+        expect(ctx, &mut user.conn, "* Ann left", &format!("{did}; {} read", user.name)).map_err(|failure| {
+            let half_name = failure.diff.as_ref().is_some_and(|(_, got)| got.starts_with(b"* Dee joined"));
+            let failure = if half_name {
+                failure.meaning("`Dee` came with no line end, and the connection closed: a name is a whole line.")
+            } else {
+                failure
+            };
+            room.blame(failure)
+        })?;
     }
     let did = format!("{did}; then Bo sent \"still here\\n\"");
     send(ctx, &mut bo.conn, b"still here\n", &did)?;
@@ -204,8 +212,16 @@ pub(crate) fn long_line(ctx: &mut Ctx) -> Outcome {
     expect(ctx, &mut bo.conn, &format!("[Ann] {longest}"), &format!("{did}; Bo read")).map_err(|f| room.blame(f))?;
     let did = "Ann and Bo were in the room; Ann sent a line of 1,000 bytes, relayed; then a line of 1,001 bytes";
     send(ctx, &mut ann.conn, format!("{}\n", "y".repeat(1001)).as_bytes(), did)?;
-    expect_dropped(ctx, &mut ann.conn, did, "Ann's connection closed by the server").map_err(|f| room.blame(f))?;
-    expect(ctx, &mut bo.conn, "* Ann left", &format!("{did}; Bo read")).map_err(|f| room.blame(f))
+    expect(ctx, &mut bo.conn, "* Ann left", &format!("{did}; Bo read")).map_err(|failure| {
+        let relayed = failure.diff.as_ref().is_some_and(|(_, got)| got.starts_with(b"[Ann] y"));
+        let failure = if relayed {
+            failure.meaning("The line of 1,001 bytes was relayed: a line over 1,000 bytes disconnects its sender.")
+        } else {
+            failure
+        };
+        room.blame(failure)
+    })?;
+    expect_dropped(ctx, &mut ann.conn, did, "Ann's connection closed by the server").map_err(|f| room.blame(f))
 }
 
 pub(crate) fn reset(ctx: &mut Ctx) -> Outcome {
