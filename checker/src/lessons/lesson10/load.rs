@@ -173,7 +173,9 @@ fn held_up(failure: Failure) -> Failure {
     if !matches!(failure.end, Some(End::TimedOut(_))) {
         return failure;
     }
-    failure.hint(super::STALLED_READER.hint).meaning(
+    // Without the caret: the bytes are right so far, and what counts is
+    // that no more came (the check's own hint says why, not one about reads).
+    failure.without_diff().meaning(
         "Reader stopped getting lines while Stall read nothing: the server waited for Stall. A \
          write to a client that does not read blocks (or takes part of the bytes, or none): keep \
          the rest for later, never wait for one client.",
