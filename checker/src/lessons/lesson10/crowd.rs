@@ -201,9 +201,8 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
             room.blame(
                 stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
                     "The connection was made, but the server never spoke on it: it is still waiting in the \
-                 listen queue. Several connections that arrive together wake the server once; accept \
-                 until the listener has no more (`WouldBlock`). A listen backlog smaller than the burst \
-                 leaves connections waiting too: keep the usual 128.",
+                 listen queue, not accepted. (A listen backlog smaller than the burst leaves connections \
+                 waiting too: keep the usual 128.)",
                 ),
             )
         })?;
