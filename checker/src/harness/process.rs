@@ -351,6 +351,14 @@ impl Program {
     }
 }
 
+impl Program {
+    /// Sends `signal` to the program as a terminal's Ctrl-C (SIGINT) or a
+    /// service manager's stop (SIGTERM) would: the launcher passes it on.
+    pub fn signal(&self, signal: Signal) {
+        signal_group(self.child.id(), signal);
+    }
+}
+
 impl Drop for Program {
     fn drop(&mut self) {
         self.stdin = None;
@@ -387,10 +395,15 @@ pub fn display_command(argv: &[String]) -> String {
     shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
 }
 
-#[derive(Clone, Copy)]
-enum Signal {
+/// A signal the checker sends a program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM: stop, please.
     Term,
+    /// SIGKILL: stop now.
     Kill,
+    /// SIGINT: what Ctrl-C sends.
+    Int,
 }
 
 #[cfg(unix)]
@@ -399,6 +412,7 @@ fn signal_group(pgid: u32, signal: Signal) {
     let signal = match signal {
         Signal::Term => Sig::SIGTERM,
         Signal::Kill => Sig::SIGKILL,
+        Signal::Int => Sig::SIGINT,
     };
     if let Ok(pgid) = i32::try_from(pgid) {
         // The process group this checker created for the program; gone

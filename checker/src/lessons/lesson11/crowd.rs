@@ -1,0 +1,597 @@
+//! The crowd check: ten thousand named clients on a few threads, and one
+//! message that reaches them all.
+//!
+//! Every join is announced to everyone already there: with `n` clients the
+//! server sends about n²/2 lines (50 million for 10,000), so the checker
+//! reads all its sockets while the clients join. One `mio::Poll` over every
+//! client socket, never blocking, with an overall deadline and a shorter
+//! one for "nothing arrived at all"; between two polls it samples the
+//! server's threads and fails as soon as there are too many.
+//!
+//! A client goes through [`Stage`]s: connecting (its name is sent as soon
+//! as the connection is made, which the protocol allows), waiting for
+//! `name?`, then for its `* present:` line (whose names tell how many
+//! joined before it, so how many `joined` lines are still to come),
+//! counting those lines, and last listening for the message.
+
+use crate::harness::{Ctx, Failure, Outcome, Program};
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
+use std::io::{ErrorKind, Read, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// How many clients the check connects, unless the descriptor limit is
+/// lower. `SOCKETLINGS_CLIENTS` (not documented: for the checker's own
+/// tests) asks for fewer.
+const CLIENTS: usize = 10_000;
+
+/// Connections made but not yet named, at most: a server's accept queue
+/// (`listen`'s backlog: 100 for Python's `asyncio.start_server`) never
+/// overflows, which would cost a retransmission second.
+const IN_FLIGHT: usize = 64;
+
+/// Descriptors the checker keeps for itself besides the clients.
+const SPARE_FDS: u64 = 256;
+
+/// How the line that lists the others starts.
+const PRESENT: &[u8] = b"* present:";
+
+/// The message one client sends to all the others.
+const MESSAGE: &[u8] = b"hello, everyone\n";
+
+/// The part of a line a client keeps: enough for `name?`, the start of
+/// `* present:` and the message line.
+const KEPT: usize = 128;
+
+/// Where one client is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Connecting,
+    /// Named (its name sent), waiting for `name?`.
+    Prompted,
+    /// `name?` read, waiting for the `* present:` line: its length so far
+    /// and its spaces (one after `*`, then one before each name).
+    Present {
+        len: usize,
+        spaces: usize,
+    },
+    /// Named: this many bytes of `* NAME joined` lines still to come.
+    Joined {
+        left: usize,
+    },
+    /// Every `joined` line read: waiting for the message.
+    Listening,
+    /// The message arrived.
+    Heard,
+}
+
+struct Client {
+    stream: TcpStream,
+    name: String,
+    stage: Stage,
+    /// The start of the line being read.
+    line: Vec<u8>,
+    /// Bytes still to send (a write may take only part of them).
+    unsent: Vec<u8>,
+    received: u64,
+}
+
+/// The number of the `i`-th client's name: `a`, `b`, …, `aa`, `ab`, … in
+/// the alphabet of names, so that the 50 million lines stay short.
+fn name_of(mut i: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    let mut name = Vec::new();
+    loop {
+        name.push(ALPHABET[i % ALPHABET.len()]);
+        i /= ALPHABET.len();
+        if i == 0 {
+            break;
+        }
+        i -= 1;
+    }
+    String::from_utf8(name).expect("ASCII")
+}
+
+/// How many clients to connect, and why fewer than [`CLIENTS`] if so.
+pub fn how_many() -> (usize, Option<String>) {
+    let wanted = std::env::var("SOCKETLINGS_CLIENTS")
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|&n| n >= 2)
+        .unwrap_or(CLIENTS);
+    let limit = raise_descriptor_limit();
+    match limit {
+        Some(limit) if limit < wanted as u64 + SPARE_FDS => {
+            let n = limit.saturating_sub(SPARE_FDS).max(2) as usize;
+            let note = format!(
+                "{n} clients, not {wanted}: this system lets a process open at most {limit} descriptors \
+                 (`ulimit -Hn`)"
+            );
+            (n, Some(note))
+        }
+        _ => (wanted, None),
+    }
+}
+
+/// Raises this process's soft limit of open descriptors to its hard limit
+/// (the program under test inherits it) and returns the limit in force.
+#[cfg(unix)]
+fn raise_descriptor_limit() -> Option<u64> {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).ok()?;
+    // An unlimited hard limit still stops at the kernel's `nr_open`.
+    let target = hard.min(1 << 20);
+    if soft < target && setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_ok() {
+        return Some(target);
+    }
+    Some(soft)
+}
+
+#[cfg(not(unix))]
+fn raise_descriptor_limit() -> Option<u64> {
+    None
+}
+
+/// The most threads the server may run on this machine: 2 × cores + 4.
+pub fn thread_limit() -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    (cores, 2 * cores + 4)
+}
+
+/// What the crowd check measures, given its program and its server's address.
+pub struct Crowd<'a> {
+    ctx: &'a Ctx,
+    program: &'a mut Program,
+    addr: SocketAddr,
+    poll: Poll,
+    clients: Vec<Client>,
+    /// Clients started, named (`* present:` read), with every `joined`
+    /// line read, and that got the message.
+    started: usize,
+    named: usize,
+    drained: usize,
+    heard: usize,
+    /// How many clients the check connects, and the note saying why not 10,000.
+    n: usize,
+    note: Option<String>,
+    /// The length of ` NAME` for every client, summed.
+    all_names: usize,
+    max_threads: usize,
+    cores: usize,
+    most_threads: usize,
+    last_sample: Instant,
+    last_progress: Instant,
+    buf: Vec<u8>,
+}
+
+impl<'a> Crowd<'a> {
+    pub fn new(ctx: &'a Ctx, program: &'a mut Program, addr: SocketAddr, n: usize, note: Option<String>) -> Crowd<'a> {
+        let (cores, max_threads) = thread_limit();
+        Crowd {
+            ctx,
+            program,
+            addr,
+            poll: Poll::new().expect("the system offers epoll"),
+            clients: Vec::with_capacity(n),
+            started: 0,
+            named: 0,
+            drained: 0,
+            heard: 0,
+            n,
+            note,
+            all_names: (0..n).map(|i| 1 + name_of(i).len()).sum(),
+            max_threads,
+            cores,
+            most_threads: 0,
+            last_sample: Instant::now(),
+            last_progress: Instant::now(),
+            buf: vec![0; 256 * 1024],
+        }
+    }
+
+    /// "with 7,123 of 10,000 clients connected"
+    fn did(&self) -> String {
+        let mut did = format!(
+            "connected {} named clients, {} at a time, reading every connection as they joined",
+            thousands(self.n),
+            IN_FLIGHT
+        );
+        if let Some(note) = &self.note {
+            did.push_str(&format!(" ({note})"));
+        }
+        did
+    }
+
+    /// Connects and names every client, waits for every `joined` line,
+    /// then sends one message and waits for it everywhere.
+    pub fn run(&mut self) -> Outcome {
+        let joining = self.ctx.timing.ms(30_000);
+        let deadline = Instant::now() + joining;
+        while self.drained < self.n {
+            while self.started < self.n && self.started - self.named < IN_FLIGHT {
+                self.start_client()?;
+            }
+            self.turn(deadline, "to join")?;
+        }
+        let within = self.ctx.timing.ms(2000);
+        let sent = Instant::now();
+        self.send_message()?;
+        let deadline = sent + within;
+        while self.heard < self.n - 1 {
+            self.turn(deadline, "to get the message")?;
+        }
+        self.sample_threads(true)
+    }
+
+    fn start_client(&mut self) -> Outcome {
+        let i = self.started;
+        let stream = TcpStream::connect(self.addr).map_err(|e| self.trouble("connect", &e))?;
+        let mut stream = stream;
+        self.poll
+            .registry()
+            .register(&mut stream, Token(i), Interest::READABLE | Interest::WRITABLE)
+            .map_err(|e| self.trouble("register a socket", &e))?;
+        let name = name_of(i);
+        let unsent = format!("{name}\n").into_bytes();
+        self.clients.push(Client { stream, name, stage: Stage::Connecting, line: Vec::new(), unsent, received: 0 });
+        self.started += 1;
+        Ok(())
+    }
+
+    /// One poll: reads and writes what is ready, samples the threads, and
+    /// fails on a deadline, a stall or a program that exited.
+    fn turn(&mut self, deadline: Instant, waiting: &str) -> Outcome {
+        let mut events = Events::with_capacity(1024);
+        if let Err(e) = self.poll.poll(&mut events, Some(Duration::from_millis(10))) {
+            if e.kind() != ErrorKind::Interrupted {
+                return Err(self.trouble("poll the sockets", &e));
+            }
+        }
+        for event in events.iter() {
+            let i = event.token().0;
+            if event.is_writable() {
+                self.connected(i)?;
+                self.flush(i)?;
+            }
+            if event.is_readable() || event.is_read_closed() || event.is_error() {
+                self.read(i)?;
+            }
+        }
+        self.sample_threads(false)?;
+        let now = Instant::now();
+        let stalled = now - self.last_progress > self.ctx.timing.ms(3000);
+        if now >= deadline || stalled {
+            return Err(self.late(waiting, stalled));
+        }
+        Ok(())
+    }
+
+    fn connected(&mut self, i: usize) -> Outcome {
+        let client = &mut self.clients[i];
+        if client.stage != Stage::Connecting {
+            return Ok(());
+        }
+        if let Ok(Some(e)) | Err(e) = client.stream.take_error() {
+            return Err(self.refused(i, &e));
+        }
+        match client.stream.peer_addr() {
+            Ok(_) => {
+                client.stage = Stage::Prompted;
+                self.last_progress = Instant::now();
+                Ok(())
+            }
+            Err(e) if e.kind() == ErrorKind::NotConnected => Ok(()),
+            Err(e) => Err(self.refused(i, &e)),
+        }
+    }
+
+    fn flush(&mut self, i: usize) -> Outcome {
+        let client = &mut self.clients[i];
+        while client.stage != Stage::Connecting && !client.unsent.is_empty() {
+            match client.stream.write(&client.unsent) {
+                Ok(n) => drop(client.unsent.drain(..n)),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.lost(i, &format!("sending failed: {e}"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads everything the socket holds (mio tells only of changes).
+    fn read(&mut self, i: usize) -> Outcome {
+        self.connected(i)?;
+        loop {
+            let read = self.clients[i].stream.read(&mut self.buf);
+            match read {
+                Ok(0) => return Err(self.lost(i, "your server closed the connection")),
+                Ok(n) => {
+                    self.last_progress = Instant::now();
+                    let buf = std::mem::take(&mut self.buf);
+                    let fed = self.feed(i, &buf[..n]);
+                    self.buf = buf;
+                    fed?;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => {
+                    return Err(self.lost(i, "your server reset the connection"))
+                }
+                Err(e) if e.kind() == ErrorKind::NotConnected => return Ok(()),
+                Err(e) => return Err(self.lost(i, &format!("reading failed: {e}"))),
+            }
+        }
+    }
+
+    /// Takes in `bytes` from client `i`'s connection.
+    fn feed(&mut self, i: usize, mut bytes: &[u8]) -> Outcome {
+        self.clients[i].received += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let client = &mut self.clients[i];
+            match client.stage {
+                Stage::Joined { left } => {
+                    // The flood: counted, not looked at (50 million lines).
+                    if bytes.len() < left {
+                        client.stage = Stage::Joined { left: left - bytes.len() };
+                        return Ok(());
+                    }
+                    bytes = &bytes[left..];
+                    client.stage = Stage::Listening;
+                    self.drained += 1;
+                }
+                Stage::Present { len, spaces } => {
+                    let end = bytes.iter().position(|&b| b == b'\n');
+                    let part = &bytes[..end.unwrap_or(bytes.len())];
+                    let (len, spaces) = (len + part.len(), spaces + part.iter().filter(|&&b| b == b' ').count());
+                    keep(&mut client.line, part);
+                    let Some(end) = end else {
+                        client.stage = Stage::Present { len, spaces };
+                        return Ok(());
+                    };
+                    bytes = &bytes[end + 1..];
+                    if !client.line.starts_with(PRESENT) {
+                        // Announcements may come first, from a server that
+                        // counts the client in before it answers: skip them.
+                        if client.line.starts_with(b"error") {
+                            let line = String::from_utf8_lossy(&client.line).into_owned();
+                            return Err(self.lost(i, &format!("it was sent {line:?} instead of `* present:`")));
+                        }
+                        client.line.clear();
+                        client.stage = Stage::Present { len: 0, spaces: 0 };
+                        continue;
+                    }
+                    client.line.clear();
+                    self.named += 1;
+                    let own = 1 + client.name.len();
+                    match self.still_to_join(len, spaces, own) {
+                        0 => {
+                            self.clients[i].stage = Stage::Listening;
+                            self.drained += 1;
+                        }
+                        left => self.clients[i].stage = Stage::Joined { left },
+                    }
+                }
+                Stage::Connecting | Stage::Prompted | Stage::Listening | Stage::Heard => {
+                    let end = bytes.iter().position(|&b| b == b'\n');
+                    keep(&mut client.line, &bytes[..end.unwrap_or(bytes.len())]);
+                    let Some(end) = end else { return Ok(()) };
+                    bytes = &bytes[end + 1..];
+                    let line = std::mem::take(&mut client.line);
+                    self.on_line(i, &line)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The bytes of `* NAME joined` lines a client will get, from its
+    /// `* present:` line (`len` bytes without `\n`, `spaces` spaces) and the
+    /// length of its own ` NAME` (`own`): one line for each client that
+    /// joins after it, `* ` + NAME + ` joined\n`, that is 9 bytes more than
+    /// its ` NAME`. The ` NAME`s of those before it make the present line.
+    fn still_to_join(&self, len: usize, spaces: usize, own: usize) -> usize {
+        let before = spaces.saturating_sub(1);
+        let after = (self.n - 1).saturating_sub(before);
+        let names_before = len.saturating_sub(PRESENT.len());
+        9 * after + self.all_names.saturating_sub(names_before + own)
+    }
+
+    fn on_line(&mut self, i: usize, line: &[u8]) -> Outcome {
+        match self.clients[i].stage {
+            Stage::Connecting | Stage::Prompted if line == b"name?" => {
+                self.clients[i].stage = Stage::Present { len: 0, spaces: 0 };
+                Ok(())
+            }
+            Stage::Connecting | Stage::Prompted => {
+                let line = String::from_utf8_lossy(line).into_owned();
+                Err(self.lost(i, &format!("its first line was {line:?}, not `name?`")))
+            }
+            Stage::Listening if i > 0 && is_message(line, &self.clients[0].name) => {
+                self.clients[i].stage = Stage::Heard;
+                self.heard += 1;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn send_message(&mut self) -> Outcome {
+        self.clients[0].unsent.extend_from_slice(MESSAGE);
+        self.flush(0)
+    }
+
+    /// Samples the server's threads every 20 ms (or now, when `now`), and
+    /// fails as soon as they are over the limit.
+    fn sample_threads(&mut self, now: bool) -> Outcome {
+        if !now && self.last_sample.elapsed() < Duration::from_millis(20) {
+            return Ok(());
+        }
+        self.last_sample = Instant::now();
+        let Some(threads) = self.program.threads() else { return Ok(()) };
+        self.most_threads = self.most_threads.max(threads);
+        if threads <= self.max_threads {
+            return Ok(());
+        }
+        let connected = self.clients.iter().filter(|c| c.stage != Stage::Connecting).count();
+        Err(Failure::new(
+            format!("{}; counted your server's threads every 20 ms (/proc/PID/task)", self.did()),
+            format!(
+                "at most {} threads (2 × {} cores + 4), however many clients are connected",
+                self.max_threads, self.cores
+            ),
+            format!("{threads} threads with {} clients connected", thousands(connected)),
+        )
+        .hint(
+            "A thread per client does not scale to ten thousand: each one costs a stack and a switch. \
+             Make each connection a task (`tokio::spawn`), and never block inside one: no \
+             `std::thread::spawn`, no `spawn_blocking` per client, no blocking `std::net` I/O.",
+        ))
+    }
+
+    /// A deadline passed, or nothing arrived for long.
+    fn late(&self, waiting: &str, stalled: bool) -> Failure {
+        let behind: Vec<&Client> = match waiting {
+            "to get the message" => self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard).collect(),
+            _ => self.clients.iter().filter(|c| !matches!(c.stage, Stage::Listening | Stage::Heard)).collect(),
+        };
+        let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
+        let got = format!(
+            "{} of {} clients still waiting {waiting}{}; the first: {first}",
+            thousands(behind.len()),
+            thousands(self.started),
+            if stalled {
+                format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(3000).as_millis())
+            } else {
+                String::new()
+            }
+        );
+        if waiting == "to get the message" {
+            let sender = &self.clients[0].name;
+            return Failure::new(
+                format!("{}; then client `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
+                format!(
+                    "`[{sender}] hello, everyone` at each of the other {} clients within {} ms",
+                    thousands(self.n - 1),
+                    self.ctx.timing.ms(2000).as_millis()
+                ),
+                got,
+            )
+            .hint(
+                "Each client's task should wake when the room has a line for it and write it out at once. \
+                 Writing each line to each client with its own `write` is slow with ten thousand: gather \
+                 what is queued for a client into one write.",
+            );
+        }
+        Failure::new(
+            self.did(),
+            format!(
+                "each client to get `name?`, its `* present:` line and a `* NAME joined` line for every \
+                 later client, all within {} s",
+                self.ctx.timing.ms(30_000).as_secs()
+            ),
+            got,
+        )
+        .hint(
+            "Ten thousand joins make about fifty million `joined` lines: the server must keep every \
+             connection moving at once. A task that waits with a lock held, or a write that blocks a \
+             worker thread, stops the others; and one `write` per line per client is too slow: gather \
+             each client's queued lines into one write.",
+        )
+    }
+
+    fn where_is(&self, client: &Client) -> String {
+        let stage = match client.stage {
+            Stage::Connecting => "still connecting".to_string(),
+            Stage::Prompted => "no `name?` yet".to_string(),
+            Stage::Present { .. } => "named, no `* present:` line yet".to_string(),
+            Stage::Joined { left } => format!("{} bytes of `joined` lines still to come", thousands(left)),
+            Stage::Listening => "every `joined` line read, no message yet".to_string(),
+            Stage::Heard => "got the message".to_string(),
+        };
+        format!("client `{}` ({stage}, {} bytes received)", client.name, thousands(client.received as usize))
+    }
+
+    /// Client `i`'s connection ended, or went wrong.
+    fn lost(&self, i: usize, what: &str) -> Failure {
+        let client = &self.clients[i];
+        Failure::new(
+            self.did(),
+            "every client to stay connected and get every line meant for it",
+            format!("{what}, for {}", self.where_is(client)),
+        )
+        .hint(
+            "A client that reads everything it is sent must never be dropped. If you disconnect slow \
+             readers, count only the output your server holds (not what the kernel already took), and \
+             let each client's task write as soon as its socket can take more.",
+        )
+    }
+
+    fn refused(&self, i: usize, err: &std::io::Error) -> Failure {
+        Failure::new(
+            self.did(),
+            format!("the server to accept all {} connections", thousands(self.n)),
+            format!("connection {} of {} failed: {err}", i + 1, thousands(self.n)),
+        )
+        .hint(
+            "Keep accepting: every accepted connection gets its own task, and the loop goes straight back to `accept`.",
+        )
+    }
+
+    fn trouble(&self, action: &str, err: &std::io::Error) -> Failure {
+        crate::harness::checker_trouble(action, err)
+    }
+}
+
+/// Whether `line` is the message as relayed from `sender`.
+fn is_message(line: &[u8], sender: &str) -> bool {
+    let text = &MESSAGE[..MESSAGE.len() - 1];
+    line.strip_prefix(format!("[{sender}] ").as_bytes())
+        .is_some_and(|rest| rest.strip_suffix(b"\r").unwrap_or(rest) == text)
+}
+
+/// Keeps the start of a line, at most [`KEPT`] bytes.
+fn keep(line: &mut Vec<u8>, part: &[u8]) {
+    let room = KEPT.saturating_sub(line.len());
+    line.extend_from_slice(&part[..part.len().min(room)]);
+}
+
+/// 10000 → "10,000"
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_short_distinct_and_valid() {
+        let names: std::collections::HashSet<String> = (0..CLIENTS).map(name_of).collect();
+        assert_eq!(names.len(), CLIENTS);
+        assert!(names.iter().all(|n| (1..=3).contains(&n.len())));
+        assert_eq!(name_of(0), "a");
+        assert_eq!(name_of(64), "aa");
+    }
+
+    #[test]
+    fn counts_read_as_people_write_them() {
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn the_message_is_known_with_or_without_a_carriage_return() {
+        assert!(is_message(b"[a] hello, everyone", "a"));
+        assert!(is_message(b"[a] hello, everyone\r", "a"));
+        assert!(!is_message(b"[b] hello, everyone", "a"));
+    }
+}
