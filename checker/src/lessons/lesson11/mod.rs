@@ -88,8 +88,6 @@ fn ten_thousand(ctx: &mut Ctx) -> Outcome {
     drop(server.conn);
     let mut crowd = crowd::Crowd::new(ctx, &mut server.program, server.addr, n, note);
     let outcome = crowd.run();
-    // The server goes first: it closes its ends, and the ten thousand
-    // closes of the checker's ends leave no port waiting.
     drop(crowd);
     let outcome = match (outcome, server.program.try_status()) {
         (Err(failure), Some(status)) => {
@@ -141,10 +139,14 @@ fn goodbye_on(ctx: &mut Ctx, signal: Signal, signal_name: &str) -> Outcome {
     let left = deadline.saturating_duration_since(Instant::now());
     match room.program.wait_exit(left) {
         Some(status) if status.success() => Ok(()),
-        Some(status) => Err(blame_signal(
+        Some(status) if status.code().is_none() => Err(blame_signal(
             Failure::new(&did, "exit status 0", describe_status(status)),
             &mut room.program,
             signal_name,
+        )),
+        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status)).hint(
+            "A shutdown asked for by a signal is a normal end: once the clients are told, return `Ok(())` \
+             from `main` (exit status 0), not an error or `process::exit` with another code.",
         )),
         None => Err(Failure::new(
             did,
@@ -194,6 +196,10 @@ fn blame_signal(failure: Failure, program: &mut crate::harness::Program, signal_
             "Your server exited on {signal_name} without telling its clients: before returning from `main`, \
              let every connection's task write `{CLOSING}\\n` and close."
         )),
-        None => failure,
+        None => failure.hint(format!(
+            "Your server is still running after {signal_name}: something catches it and does nothing. When \
+             the signal comes, leave the accept loop and tell every connection's task to write \
+             `{CLOSING}\\n` and close."
+        )),
     }
 }
