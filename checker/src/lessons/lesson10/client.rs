@@ -1,23 +1,109 @@
 //! The client under test, with the checker as its server.
 
-use crate::harness::{Ctx, Outcome};
+use super::chat::{any_line, expect, send, PROMPT};
+use crate::harness::{
+    checker_trouble, describe_status, expect_error_exit, net, text, Conn, Ctx, End, Failure, Outcome, Program,
+};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Listens, starts the client as `client ADDR Ada` with stdin open, and
+/// accepts its connection.
+fn start(ctx: &mut Ctx) -> Result<(Program, Conn, SocketAddr), Failure> {
+    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
+    let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.to_string(), "Ada".into()])?;
+    let conn = ctx.accept(&listener, &mut client)?;
+    Ok((client, conn, addr))
+}
+
+/// Writes `line` to the client's stdin.
+fn type_line(client: &mut Program, line: &str, did: &str) -> Outcome {
+    client
+        .write_stdin(line.as_bytes())
+        .map_err(|e| Failure::new(did, "to write to the client's stdin", format!("{e}: the client closed its stdin")))
+}
+
+/// Waits until the client's stdout is `expected`.
+fn expect_stdout(ctx: &Ctx, client: &Program, expected: &str, did: &str) -> Outcome {
+    let deadline = Instant::now() + ctx.timing.reply();
+    let (out, found) = client.stdout().wait_for(deadline, |out| out.len() >= expected.len());
+    if found && out == expected.as_bytes() {
+        return Ok(());
+    }
+    let more = if found { "" } else { " (nothing more came)" };
+    Err(Failure::new(
+        did,
+        format!("{} on stdout", text::escape(expected.as_bytes())),
+        format!("{} on stdout{more}", text::escape(&out)),
+    )
+    .diff(expected.as_bytes(), out))
+}
 
 pub(crate) fn sends(ctx: &mut Ctx) -> Outcome {
-    let _ = ctx;
+    let (mut client, mut conn, addr) = start(ctx)?;
+    let did = format!("listened on {addr}, started the client as `client {addr} Ada`, sent \"name?\\n\"");
+    send(ctx, &mut conn, b"name?\n", &did)?;
+    expect(ctx, &mut conn, "Ada", &did)?;
+    send(ctx, &mut conn, b"* present:\n", &did)?;
+    let mut did = format!("{did}, read \"Ada\\n\", sent \"* present:\\n\"");
+    for line in ["hello, room", "  two  spaces  ", "张伟 says hi"] {
+        did = format!("{did}; wrote {} to the client's stdin", text::escape(format!("{line}\n").as_bytes()));
+        type_line(&mut client, &format!("{line}\n"), &did)?;
+        expect(ctx, &mut conn, line, &did)?;
+    }
     Ok(())
 }
 
 pub(crate) fn prints(ctx: &mut Ctx) -> Outcome {
-    let _ = ctx;
+    let (client, mut conn, addr) = start(ctx)?;
+    let did = format!("listened on {addr}, started the client as Ada with its stdin kept open");
+    send(ctx, &mut conn, format!("{PROMPT}\n").as_bytes(), &did)?;
+    any_line(ctx, &mut conn, &did, "the client's name")?;
+    let mut printed = format!("{PROMPT}\n");
+    let mut did = format!("{did}; sent \"name?\\n\" and read the name");
+    for line in ["* present: Bo Cy", "* Dee joined", "[Bo] hi Ada", "[Cy] 张伟 is here too", "* Bo left"] {
+        did = format!("{did}; sent {}", text::escape(format!("{line}\n").as_bytes()));
+        send(ctx, &mut conn, format!("{line}\n").as_bytes(), &did)?;
+        printed.push_str(line);
+        printed.push('\n');
+        expect_stdout(ctx, &client, &printed, &did)?;
+    }
     Ok(())
 }
 
 pub(crate) fn stdin_ends(ctx: &mut Ctx) -> Outcome {
-    let _ = ctx;
-    Ok(())
+    let (mut client, mut conn, addr) = start(ctx)?;
+    let did = format!("listened on {addr}, started the client as Ada, sent \"name?\\n\" and read the name");
+    send(ctx, &mut conn, format!("{PROMPT}\n").as_bytes(), &did)?;
+    any_line(ctx, &mut conn, &did, "the client's name")?;
+    let did = format!("{did}; wrote \"bye\\n\" to its stdin and read it; then closed its stdin");
+    type_line(&mut client, "bye\n", &did)?;
+    any_line(ctx, &mut conn, &did, "the line `bye`")?;
+    client.close_stdin();
+    let after = conn.read_to_close(64 * 1024, ctx.timing.reply());
+    if !matches!(after.end, End::ClosedAsAsked | End::Reset) {
+        return Err(Failure::new(&did, "the client to close its side of the connection", after.describe())
+            .hint(
+                "At the end of stdin, shut down the connection's sending side \
+                 (`stream.shutdown(Shutdown::Write)`): the server reads end of stream, and the user leaves.",
+            )
+            .ended(after.end));
+    }
+    conn.note("closed by the checker, as the server does when a user leaves");
+    drop(conn);
+    let did = format!("{did}; the client closed its side, and the checker closed the connection");
+    match client.wait_exit(ctx.timing.exit()) {
+        Some(status) if status.success() => Ok(()),
+        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
+        None => Err(Failure::new(did, "the client to exit", "it was still running")),
+    }
 }
 
 pub(crate) fn refused(ctx: &mut Ctx) -> Outcome {
-    let _ = ctx;
-    Ok(())
+    let port = net::free_tcp_port().map_err(|e| checker_trouble("find a free port", &e))?;
+    let addr = format!("127.0.0.1:{port}");
+    let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.clone(), "Ada".into()])?;
+    let _ = client.write_stdin(b"hello\n");
+    client.close_stdin();
+    expect_error_exit(ctx, &mut client, &format!("started the client towards {addr}, where nothing listens"))
 }

@@ -8,13 +8,15 @@
 //!
 //! - [`chat`]: the server under test, users joining it, lines on the wire;
 //! - [`room`]: names, joins, leaves, and how lines are relayed;
-//! - [`load`]: many clients, a client that never reads, threads and CPU;
+//! - [`crowd`]: 200 clients at once, read from one thread;
+//! - [`load`]: a client that never reads, the server's threads and CPU;
 //! - [`client`]: the client under test, with the checker as its server.
 
 use super::{Check, Lesson};
 
 pub(crate) mod chat;
 mod client;
+mod crowd;
 mod load;
 mod room;
 
@@ -140,7 +142,7 @@ pub(crate) const CROWD: Check = Check {
     points: 2,
     hint: "Many connections can be waiting when you are told the listener is ready: accept until the \
            system says there are none left (`WouldBlock`), not one per wake-up.",
-    run: load::crowd,
+    run: crowd::crowd,
 };
 
 pub(crate) const ONE_THREAD: Check = Check {

@@ -1,0 +1,218 @@
+//! 200 clients at once. The checker reads them all from one thread, each
+//! socket non-blocking, in turn: a thread per client would spend the check's
+//! time switching between 200 threads.
+
+use super::chat::open;
+use crate::harness::transcript::Direction;
+use crate::harness::{checker_trouble, text, Ctx, Failure, Outcome};
+use std::collections::HashSet;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// How many clients the crowd has.
+pub(crate) const CROWD: usize = 200;
+
+/// How many clients connect before their prompts are read: all of them at
+/// once would overflow a listen queue of 128, the usual.
+const WAVE: usize = 50;
+
+/// The name of the crowd's `i`th client: `c000` … `c199`.
+pub(crate) fn crowd_name(i: usize) -> String {
+    format!("c{i:03}")
+}
+
+/// One client of the crowd, and what it has read.
+struct Member {
+    name: String,
+    stream: TcpStream,
+    /// Bytes read, not yet a whole line.
+    pending: Vec<u8>,
+    /// Whole lines read so far.
+    lines: usize,
+    /// The crowd members whose chat line this one has not read yet.
+    missing: HashSet<usize>,
+    /// How its connection ended, if it did.
+    ended: Option<String>,
+    /// A line it should not have got.
+    wrong: Option<Vec<u8>>,
+}
+
+impl Member {
+    /// What line number `k` of the `i`th member should be: the prompt, the
+    /// `* present:` line, then a `joined` line for each later member, then
+    /// the chat. Only the chat lines are judged here.
+    fn take(&mut self, i: usize, line: &[u8]) {
+        let k = self.lines;
+        self.lines += 1;
+        if k < 2 + (CROWD - 1 - i) {
+            return;
+        }
+        let text = String::from_utf8_lossy(line);
+        let from = text
+            .strip_prefix("[c")
+            .and_then(|rest| rest.get(..3))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&j| j < CROWD && *text == format!("[{0}] hello from {0}\n", crowd_name(j)));
+        match from {
+            Some(j) if self.missing.remove(&j) => {}
+            // Its own line sent back is the relay check's business.
+            Some(j) if j == i => {}
+            _ if self.wrong.is_none() => self.wrong = Some(line.to_vec()),
+            _ => {}
+        }
+    }
+
+    /// Reads all that has arrived, and takes each whole line.
+    fn read_ready(&mut self, i: usize, buf: &mut [u8]) -> bool {
+        let mut progress = false;
+        while self.ended.is_none() {
+            match self.stream.read(buf) {
+                Ok(0) => self.ended = Some("your server closed the connection".into()),
+                Ok(n) => {
+                    progress = true;
+                    self.pending.extend_from_slice(&buf[..n]);
+                    let mut start = 0;
+                    while let Some(end) = self.pending[start..].iter().position(|&b| b == b'\n') {
+                        let line = self.pending[start..start + end + 1].to_vec();
+                        self.take(i, &line);
+                        start += end + 1;
+                    }
+                    self.pending.drain(..start);
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => self.ended = Some(format!("the connection failed: {e}")),
+            }
+        }
+        progress
+    }
+}
+
+/// The crowd, read in turn from one thread.
+struct Crowd {
+    members: Vec<Member>,
+    buf: Vec<u8>,
+}
+
+impl Crowd {
+    /// Reads every member until each of `which` has read `lines(member)`
+    /// lines and has no chat line missing when `chat` is true, or the
+    /// deadline passes. On the deadline, the first member still waiting.
+    fn wait(
+        &mut self,
+        which: std::ops::Range<usize>,
+        lines: usize,
+        chat: bool,
+        deadline: Instant,
+    ) -> Result<(), usize> {
+        loop {
+            let waiting =
+                which.clone().find(|&i| self.members[i].lines < lines || (chat && !self.members[i].missing.is_empty()));
+            let Some(first) = waiting else { return Ok(()) };
+            let stopped = self.members[first].ended.is_some() || self.members.iter().any(|m| m.wrong.is_some());
+            if stopped || Instant::now() >= deadline {
+                return Err(first);
+            }
+            let mut progress = false;
+            for (i, member) in self.members.iter_mut().enumerate() {
+                progress |= member.read_ready(i, &mut self.buf);
+            }
+            if !progress {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+}
+
+pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
+    let mut room = open(ctx)?;
+    room.prompted(ctx, "started the server")?.note("closed by the checker, unnamed, before the crowd came");
+    let mut crowd = Crowd { members: Vec::with_capacity(CROWD), buf: vec![0; 64 * 1024] };
+    note(
+        ctx,
+        &format!(
+            "{CROWD} clients connect, {WAVE} at a time; each reads its prompt, sends its name, reads `* present:`"
+        ),
+    );
+    for wave in (0..CROWD).step_by(WAVE) {
+        let did = format!(
+            "connected clients c{wave:03} to c{:03} at once, with {wave} clients already in the room",
+            wave + WAVE - 1
+        );
+        for i in wave..wave + WAVE {
+            let stream = TcpStream::connect_timeout(&room.addr, ctx.timing.reply())
+                .and_then(|s| s.set_nonblocking(true).and(s.set_nodelay(true)).map(|()| s))
+                .map_err(|e| room.blame(Failure::new(&did, "to connect", e.to_string())))?;
+            let missing = (0..CROWD).filter(|&j| j != i).collect();
+            crowd.members.push(Member {
+                name: crowd_name(i),
+                stream,
+                pending: Vec::new(),
+                lines: 0,
+                missing,
+                ended: None,
+                wrong: None,
+            });
+        }
+        let deadline = Instant::now() + ctx.timing.reply();
+        crowd.wait(wave..wave + WAVE, 1, false, deadline).map_err(|i| {
+            room.blame(stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`").meaning(
+                "The connection was made, but the server never spoke on it: it is still waiting in the \
+                 listen queue. Several connections that arrive together wake the server once; accept \
+                 until the listener has no more (`WouldBlock`).",
+            ))
+        })?;
+        for member in &mut crowd.members[wave..wave + WAVE] {
+            let name = format!("{}\n", member.name);
+            (&member.stream).write_all(name.as_bytes()).map_err(|e| checker_trouble("send a name", &e))?;
+        }
+        let deadline = Instant::now() + ctx.timing.reply();
+        crowd.wait(wave..wave + WAVE, 2, false, deadline).map_err(|i| {
+            room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`"))
+        })?;
+    }
+    note(ctx, &format!("each of the {CROWD} clients sends \"hello from <its name>\\n\", all at once"));
+    for member in &mut crowd.members {
+        let line = format!("hello from {}\n", member.name);
+        (&member.stream).write_all(line.as_bytes()).map_err(|e| checker_trouble("send a line", &e))?;
+    }
+    let within = ctx.timing.ms(3000);
+    let all = 2 + CROWD - 1;
+    crowd.wait(0..CROWD, all, true, Instant::now() + within).map_err(|i| {
+        let did = format!(
+            "{CROWD} clients joined (c000 … c199), then each sent \"hello from <its name>\\n\" at the same time"
+        );
+        let what = format!("the line of each of the {} others within {} ms", CROWD - 1, within.as_millis());
+        room.blame(stuck(&crowd, i, &did, &what))
+    })
+}
+
+/// Adds a line to the check's transcript.
+fn note(ctx: &Ctx, text: &str) {
+    ctx.transcript().push("crowd", Direction::Event, text.to_string());
+}
+
+/// The failure of the crowd: a member that got a wrong line, or the member
+/// `i` that was still waiting for `what`.
+fn stuck(crowd: &Crowd, i: usize, did: &str, what: &str) -> Failure {
+    if let Some((member, line)) = crowd.members.iter().find_map(|m| Some((m, m.wrong.as_ref()?))) {
+        return Failure::new(
+            did,
+            "lines `[NAME] hello from NAME`, one from each other client",
+            format!("{} read {}", member.name, text::escape(line)),
+        );
+    }
+    let member = &crowd.members[i];
+    let how = member.ended.clone().unwrap_or_else(|| "nothing more came in time".to_string());
+    let got = if member.lines >= 2 + (CROWD - 1 - i) {
+        let example = member.missing.iter().min().map(|&j| crowd_name(j)).unwrap_or_default();
+        format!(
+            "{} of them, then {how}; missing, among others: \"[{example}] hello from {example}\"",
+            CROWD - 1 - member.missing.len()
+        )
+    } else {
+        format!("{} lines in all, then {how}", member.lines)
+    };
+    Failure::new(format!("{did}; {} read", member.name), what, got)
+}
