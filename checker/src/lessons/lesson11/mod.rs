@@ -181,7 +181,8 @@ fn read_goodbye(conn: &mut crate::harness::Conn, within: Duration, did: &str) ->
 /// Says what the program did with the signal when that explains `failure`:
 /// it died of it (no handler), or it is still running (it ignored it).
 fn blame_signal(failure: Failure, program: &mut crate::harness::Program, signal_name: &str) -> Failure {
-    match program.try_status() {
+    // A program the signal ended may not be reaped yet when its sockets close.
+    match program.wait_exit(Duration::from_millis(200)) {
         Some(status) if status.code().is_none() => failure
             .meaning(format!(
                 "Your server {} at once: nothing in it catches {signal_name}, so the system ended it, \
