@@ -14,6 +14,7 @@
 //! joined before it, so how many `joined` lines are still to come),
 //! counting those lines, and last listening for the message.
 
+use crate::harness::transcript::Direction;
 use crate::harness::{Ctx, Failure, Outcome, Program};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
@@ -206,6 +207,17 @@ impl<'a> Crowd<'a> {
     /// Connects and names every client, waits for every `joined` line,
     /// then sends one message and waits for it everywhere.
     pub fn run(&mut self) -> Outcome {
+        let note = |text: String| self.ctx.transcript().push("crowd", Direction::Event, text);
+        note(format!(
+            "{} clients connect, {IN_FLIGHT} at a time, each named as soon as it connects",
+            thousands(self.n)
+        ));
+        if let Some(fewer) = &self.note {
+            note(fewer.clone());
+        }
+        if self.program.threads().is_none() {
+            note("this system does not say how many threads a program runs: not measured".into());
+        }
         let joining = self.ctx.timing.ms(30_000);
         let deadline = Instant::now() + joining;
         while self.drained < self.n {
