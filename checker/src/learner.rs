@@ -13,7 +13,7 @@ use std::process::Command;
 /// to copy. `neutral` (a program checked with `--cmd`): in the words of
 /// sockets every language shares, not Rust's.
 pub fn hints(lesson: &Lesson, report: &LessonReport, neutral: bool) -> String {
-    let command = crate::COMMAND;
+    let command = crate::report::human::COMMAND;
     let words = |hint: &str| if neutral { crate::run::socket_words(hint) } else { hint.to_string() };
     let mut out = String::new();
     let _ = writeln!(out, "Lesson {} · {} · hints\n", lesson.number, lesson.title);

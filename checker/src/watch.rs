@@ -71,7 +71,7 @@ pub fn watch(
     check: &CheckFn,
 ) -> Result<u8> {
     let lesson = match &args.lesson {
-        Some(name) => crate::lessons::find(name).with_context(|| crate::unknown_lesson(name))?,
+        Some(name) => crate::lessons::find(name).with_context(|| crate::lessons::unknown(name))?,
         None => match first_failing {
             Some(lesson) => lesson,
             None => {
@@ -200,7 +200,7 @@ where
                 let mut page = format!("{}\n\n{text}", this.progress());
                 if passed {
                     page.push('\n');
-                    human::render_passed(&mut page, &report, crate::COMMAND);
+                    human::render_passed(&mut page, &report, crate::report::human::COMMAND);
                     match next_lesson(this.lesson) {
                         Some(next) => page.push_str(&format!("Press n for lesson {}: {}.\n", next.number, next.title)),
                         None => page.push_str("That was the last lesson. Well done.\n"),

@@ -108,6 +108,12 @@ pub fn find(name: &str) -> Option<&'static Lesson> {
     LESSONS.iter().copied().find(|l| l.slug == name || l.folder() == name)
 }
 
+/// The error for a lesson name that `find` does not know, listing the lessons.
+pub fn unknown(name: &str) -> String {
+    let known: Vec<String> = LESSONS.iter().map(|l| format!("  lesson{}  {}", l.number, l.title)).collect();
+    format!("there is no lesson `{name}`. The lessons are:\n{}", known.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,108 +14,38 @@
 //! which also removes the scratch folders registered with
 //! [`remove_on_interrupt`].
 
-use crate::os::{self, Grants, Kind};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+//!
+//! # Layout
+//!
+//! - this module: [`Program`] and its [`ProgramLog`];
+//! - [`capture`]: the bounded capture of stdout and stderr;
+//! - [`signal`]: signals to a process group (the per-OS part);
+//! - [`live_groups`]: the process groups still running;
+//! - [`scratch`]: scratch folders, removed even after a crash;
+//! - [`interrupt`]: what Ctrl-C does.
 
-/// Bytes kept of each output stream; the rest is counted, not stored.
-const CAPTURE_LIMIT: usize = 1 << 20;
+mod capture;
+mod interrupt;
+mod live_groups;
+mod scratch;
+mod signal;
+
+pub use capture::{Capture, LineHandler};
+pub use interrupt::{
+    exit_if_interrupted, install_interrupt_handler, interrupted, on_interrupt, stop_everything_and_exit,
+};
+pub use scratch::{remove_on_interrupt, remove_stale_scratch, scratch_dir};
+
+use crate::os::{self, Grants, Kind};
+use signal::signal_group;
+pub use signal::Signal;
+use std::io::Write;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// How long a program has between SIGTERM and SIGKILL, unless told otherwise.
 const GRACE: Duration = Duration::from_millis(200);
-
-/// One output stream of a program, as captured so far.
-#[derive(Default)]
-struct StreamState {
-    bytes: Vec<u8>,
-    dropped: usize,
-    closed: bool,
-}
-
-/// A bounded capture of one stream, shared with the thread that drains it.
-#[derive(Default)]
-pub struct Capture {
-    state: Mutex<StreamState>,
-    changed: Condvar,
-}
-
-/// A callback given each line of a stream (without its `\n`) as it arrives.
-pub type LineHandler = Box<dyn FnMut(&[u8]) + Send>;
-
-impl Capture {
-    fn spawn_drain(self: &Arc<Self>, mut source: impl Read + Send + 'static, mut on_line: Option<LineHandler>) {
-        let capture = Arc::clone(self);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            // The line being read, for `on_line` (every byte is parsed,
-            // whatever the capture keeps).
-            let mut line = Vec::new();
-            loop {
-                let n = source.read(&mut buf).unwrap_or(0);
-                if let Some(handler) = on_line.as_mut() {
-                    for &byte in &buf[..n] {
-                        if byte == b'\n' {
-                            handler(&line);
-                            line.clear();
-                        } else {
-                            line.push(byte);
-                        }
-                    }
-                    if n == 0 && !line.is_empty() {
-                        handler(&line);
-                        line.clear();
-                    }
-                }
-                let mut state = capture.state.lock().unwrap_or_else(|e| e.into_inner());
-                if n == 0 {
-                    state.closed = true;
-                } else {
-                    let room = CAPTURE_LIMIT.saturating_sub(state.bytes.len());
-                    let kept = n.min(room);
-                    state.bytes.extend_from_slice(&buf[..kept]);
-                    state.dropped += n - kept;
-                }
-                let closed = state.closed;
-                drop(state);
-                capture.changed.notify_all();
-                if closed {
-                    return;
-                }
-            }
-        });
-    }
-
-    /// Everything captured so far (at most [`CAPTURE_LIMIT`] bytes) and how
-    /// many bytes were discarded beyond it.
-    pub fn snapshot(&self) -> (Vec<u8>, usize) {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        (state.bytes.clone(), state.dropped)
-    }
-
-    /// Waits until `found` accepts the captured bytes, the stream closes, or
-    /// the deadline passes. Returns the bytes and whether `found` accepted them.
-    pub fn wait_for(&self, deadline: Instant, found: impl Fn(&[u8]) -> bool) -> (Vec<u8>, bool) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if found(&state.bytes) {
-                return (state.bytes.clone(), true);
-            }
-            let now = Instant::now();
-            if state.closed || now >= deadline {
-                return (state.bytes.clone(), false);
-            }
-            state = self.changed.wait_timeout(state, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
-        }
-    }
-
-    pub fn wait_closed(&self, within: Duration) {
-        let _ = self.wait_for(Instant::now() + within, |_| false);
-    }
-}
 
 /// What the report shows of a program after a check: its command line, its
 /// output and how it ended.
@@ -150,11 +80,7 @@ impl ProgramLog {
         let signal = None;
         let (err, _) = self.stderr.snapshot();
         let Some(note) = os::limit_hit(signal, &String::from_utf8_lossy(&err), os::policy().limits) else { return };
-        let mut state = self.stderr.state.lock().unwrap_or_else(|e| e.into_inner());
-        if !state.bytes.is_empty() && !state.bytes.ends_with(b"\n") {
-            state.bytes.push(b'\n');
-        }
-        state.bytes.extend_from_slice(format!("[checker] {note}\n").as_bytes());
+        self.stderr.append_line(&format!("[checker] {note}"));
     }
 }
 
@@ -393,184 +319,4 @@ pub fn display_command(argv: &[String]) -> String {
         }
     }
     shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
-}
-
-/// A signal the checker sends a program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGTERM: stop, please.
-    Term,
-    /// SIGKILL: stop now.
-    Kill,
-    /// SIGINT: what Ctrl-C sends.
-    Int,
-}
-
-#[cfg(unix)]
-fn signal_group(pgid: u32, signal: Signal) {
-    use nix::sys::signal::{killpg, Signal as Sig};
-    let signal = match signal {
-        Signal::Term => Sig::SIGTERM,
-        Signal::Kill => Sig::SIGKILL,
-        Signal::Int => Sig::SIGINT,
-    };
-    if let Ok(pgid) = i32::try_from(pgid) {
-        // The process group this checker created for the program; gone
-        // already is fine.
-        let _ = killpg(nix::unistd::Pid::from_raw(pgid), signal);
-    }
-}
-
-#[cfg(not(unix))]
-fn signal_group(_pgid: u32, _signal: Signal) {}
-
-/// Process groups still running, for the Ctrl-C handler, each with the
-/// grace it gets after SIGTERM (none: SIGKILL at once).
-mod live_groups {
-    use super::{signal_group, Signal};
-    use std::sync::Mutex;
-    use std::time::Duration;
-
-    static LIVE: Mutex<Vec<(u32, Duration)>> = Mutex::new(Vec::new());
-
-    /// Starts `command` and records it, under the lock that
-    /// [`kill_orphans`] takes: a child just started is never taken for an orphan.
-    pub fn spawn(command: &mut std::process::Command) -> std::io::Result<std::process::Child> {
-        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let child = command.spawn()?;
-        live.push((child.id(), Duration::ZERO));
-        Ok(child)
-    }
-
-    /// Kills the checker's children that are not programs it is running.
-    pub fn kill_orphans() {
-        let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let keep: Vec<u32> = live.iter().map(|&(id, _)| id).collect();
-        crate::os::kill_orphans(&keep);
-    }
-
-    pub fn set_grace(id: u32, grace: Duration) {
-        for group in LIVE.lock().unwrap_or_else(|e| e.into_inner()).iter_mut().filter(|(g, _)| *g == id) {
-            group.1 = grace;
-        }
-    }
-
-    pub fn remove(id: u32) {
-        LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|&(g, _)| g != id);
-    }
-
-    /// SIGKILL every group; those with a grace get SIGTERM first, and that
-    /// long to stop what they started.
-    pub fn kill_all() {
-        let groups: Vec<(u32, Duration)> = LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..).collect();
-        for &(id, grace) in &groups {
-            signal_group(id, if grace.is_zero() { Signal::Kill } else { Signal::Term });
-        }
-        if let Some(grace) = groups.iter().map(|&(_, grace)| grace).max().filter(|g| !g.is_zero()) {
-            std::thread::sleep(grace);
-            for &(id, _) in &groups {
-                signal_group(id, Signal::Kill);
-            }
-        }
-    }
-}
-
-/// Scratch folders to remove if the checker is interrupted (a normal end
-/// drops their `TempDir`s).
-static SCRATCH: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Registers `path` (a scratch folder owned by a `TempDir`) to be removed
-/// if the checker is interrupted, which ends it without running destructors.
-pub fn remove_on_interrupt(path: &Path) {
-    SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_path_buf());
-}
-
-/// A scratch folder for a check (`kind`: `http`, `files`...), removed when
-/// the `TempDir` is dropped or the checker is interrupted. Its name holds
-/// the checker's pid (`socketlings-http-4242-…`), so that a later checker
-/// can remove it when this one was killed outright ([`remove_stale_scratch`]).
-pub fn scratch_dir(kind: &str) -> std::io::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix(&format!("socketlings-{kind}-{}-", crate::os::own_pid())).tempdir()?;
-    remove_on_interrupt(dir.path());
-    Ok(dir)
-}
-
-/// Removes the scratch folders of checkers that are gone (killed with
-/// SIGKILL, say, which runs no clean-up): those in the system's temporary
-/// folder named `socketlings-KIND-PID-…` whose PID no longer runs.
-#[cfg(target_os = "linux")]
-pub fn remove_stale_scratch() {
-    for entry in std::fs::read_dir(std::env::temp_dir()).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix("socketlings-") else { continue };
-        let pid = rest.split('-').nth(1).and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn remove_stale_scratch() {}
-
-fn remove_scratch_folders() {
-    for path in SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
-        let _ = std::fs::remove_dir_all(path);
-    }
-}
-
-/// Called by the interrupt handler before the checker exits (to give the
-/// terminal back its settings, say).
-static ON_INTERRUPT: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
-
-/// Registers `hook` to run when the checker is interrupted (once; later
-/// calls are ignored).
-pub fn on_interrupt(hook: fn()) {
-    let _ = ON_INTERRUPT.set(hook);
-}
-
-/// Set once the checker gets Ctrl-C, SIGTERM or SIGHUP.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Whether the checker was interrupted (it is stopping its programs).
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// If the checker was interrupted, waits for the interrupt handler to finish
-/// stopping programs and exit with status 130, rather than finishing as if
-/// all went well.
-pub fn exit_if_interrupted() {
-    if interrupted() {
-        std::thread::sleep(Duration::from_secs(10));
-        std::process::exit(130);
-    }
-}
-
-/// On Ctrl-C, SIGTERM or SIGHUP: kill every program still running, then exit
-/// with status 130. (A program in its own process group does not get the
-/// terminal's Ctrl-C itself.) From then on no program starts; one that was
-/// starting at that moment is killed by [`Program::spawn`] itself.
-pub fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        stop_everything_and_exit(130, "interrupted: every program the checker started was stopped");
-    });
-}
-
-/// Stops every program the checker started (and what they started), removes
-/// the scratch folders, runs the hook given to [`on_interrupt`], says `note`
-/// on stderr and exits with `code`: what Ctrl-C does, and what `watch`'s
-/// `q` does in the middle of a run.
-pub fn stop_everything_and_exit(code: i32, note: &str) -> ! {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-    live_groups::kill_all();
-    // What was starting at that moment, and the orphans of what was
-    // killed, come back to the checker: they end too.
-    os::kill_descendants();
-    remove_scratch_folders();
-    if let Some(hook) = ON_INTERRUPT.get() {
-        hook();
-    }
-    let _ = std::io::stderr().write_all(format!("\n{note}\n").as_bytes());
-    std::process::exit(code);
 }
