@@ -8,11 +8,14 @@
 //! one for "nothing arrived at all"; between two polls it samples the
 //! server's threads and fails as soon as there are too many.
 //!
-//! A client goes through [`Stage`]s: connecting (its name is sent as soon
-//! as the connection is made, which the protocol allows), waiting for
-//! `name?`, then for its `* present:` line (whose names tell how many
-//! joined before it, so how many `joined` lines are still to come),
-//! counting those lines, and last listening for the message.
+//! The clients connect a few dozen at a time, each until its `name?`
+//! comes (a listen queue never overflows), and then all send their names
+//! at once: the joins pile up, and a server that gathers what is queued
+//! for a client into one write gets to. A client goes through [`Stage`]s:
+//! connecting, waiting for `name?`, ready, then waiting for its
+//! `* present:` line (whose names tell how many joined before it, so how
+//! many bytes of `joined` lines are still to come), counting those bytes,
+//! and last listening for the message.
 
 use crate::harness::transcript::Direction;
 use crate::harness::{Ctx, Failure, Outcome, Program};
@@ -27,7 +30,7 @@ use std::time::{Duration, Instant};
 /// tests) asks for fewer.
 const CLIENTS: usize = 10_000;
 
-/// Connections made but not yet named, at most: a server's accept queue
+/// Connections made but not yet prompted, at most: a server's accept queue
 /// (`listen`'s backlog: 100 for Python's `asyncio.start_server`) never
 /// overflows, which would cost a retransmission second.
 const IN_FLIGHT: usize = 64;
@@ -49,8 +52,10 @@ const KEPT: usize = 128;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
     Connecting,
-    /// Named (its name sent), waiting for `name?`.
+    /// Connected, waiting for `name?`.
     Prompted,
+    /// `name?` read; its name not sent yet.
+    Ready,
     /// `name?` read, waiting for the `* present:` line: its length so far
     /// and its spaces (one after `*`, then one before each name).
     Present {
@@ -147,9 +152,10 @@ pub struct Crowd<'a> {
     addr: SocketAddr,
     poll: Poll,
     clients: Vec<Client>,
-    /// Clients started, named (`* present:` read), with every `joined`
-    /// line read, and that got the message.
+    /// Clients started, prompted (`name?` read), named (`* present:`
+    /// read), with every `joined` line read, and that got the message.
     started: usize,
+    prompted: usize,
     named: usize,
     drained: usize,
     heard: usize,
@@ -176,6 +182,7 @@ impl<'a> Crowd<'a> {
             poll: Poll::new().expect("the system offers epoll"),
             clients: Vec::with_capacity(n),
             started: 0,
+            prompted: 0,
             named: 0,
             drained: 0,
             heard: 0,
@@ -194,7 +201,8 @@ impl<'a> Crowd<'a> {
     /// "with 7,123 of 10,000 clients connected"
     fn did(&self) -> String {
         let mut did = format!(
-            "connected {} named clients, {} at a time, reading every connection as they joined",
+            "connected {} clients, {} at a time, each until it read `name?`; then all sent their names at \
+             once, and the checker read every connection as they joined",
             thousands(self.n),
             IN_FLIGHT
         );
@@ -209,7 +217,7 @@ impl<'a> Crowd<'a> {
     pub fn run(&mut self) -> Outcome {
         let note = |text: String| self.ctx.transcript().push("crowd", Direction::Event, text);
         note(format!(
-            "{} clients connect, {IN_FLIGHT} at a time, each named as soon as it connects",
+            "{} clients connect, {IN_FLIGHT} at a time, each until it reads `name?`; then all send their names",
             thousands(self.n)
         ));
         if let Some(fewer) = &self.note {
@@ -220,10 +228,19 @@ impl<'a> Crowd<'a> {
         }
         let joining = self.ctx.timing.ms(30_000);
         let deadline = Instant::now() + joining;
-        while self.drained < self.n {
-            while self.started < self.n && self.started - self.named < IN_FLIGHT {
+        while self.prompted < self.n {
+            while self.started < self.n && self.started - self.prompted < IN_FLIGHT {
                 self.start_client()?;
             }
+            self.turn(deadline, "to connect")?;
+        }
+        for i in 0..self.n {
+            let client = &mut self.clients[i];
+            client.unsent = format!("{}\n", client.name).into_bytes();
+            client.stage = Stage::Present { len: 0, spaces: 0 };
+            self.flush(i)?;
+        }
+        while self.drained < self.n {
             self.turn(deadline, "to join")?;
         }
         let within = self.ctx.timing.ms(2000);
@@ -245,8 +262,9 @@ impl<'a> Crowd<'a> {
             .register(&mut stream, Token(i), Interest::READABLE | Interest::WRITABLE)
             .map_err(|e| self.trouble("register a socket", &e))?;
         let name = name_of(i);
-        let unsent = format!("{name}\n").into_bytes();
-        self.clients.push(Client { stream, name, stage: Stage::Connecting, line: Vec::new(), unsent, received: 0 });
+        let client =
+            Client { stream, name, stage: Stage::Connecting, line: Vec::new(), unsent: Vec::new(), received: 0 };
+        self.clients.push(client);
         self.started += 1;
         Ok(())
     }
@@ -384,7 +402,7 @@ impl<'a> Crowd<'a> {
                         left => self.clients[i].stage = Stage::Joined { left },
                     }
                 }
-                Stage::Connecting | Stage::Prompted | Stage::Listening | Stage::Heard => {
+                Stage::Connecting | Stage::Prompted | Stage::Ready | Stage::Listening | Stage::Heard => {
                     let end = bytes.iter().position(|&b| b == b'\n');
                     keep(&mut client.line, &bytes[..end.unwrap_or(bytes.len())]);
                     let Some(end) = end else { return Ok(()) };
@@ -412,7 +430,8 @@ impl<'a> Crowd<'a> {
     fn on_line(&mut self, i: usize, line: &[u8]) -> Outcome {
         match self.clients[i].stage {
             Stage::Connecting | Stage::Prompted if line == b"name?" => {
-                self.clients[i].stage = Stage::Present { len: 0, spaces: 0 };
+                self.clients[i].stage = Stage::Ready;
+                self.prompted += 1;
                 Ok(())
             }
             Stage::Connecting | Stage::Prompted => {
@@ -465,6 +484,9 @@ impl<'a> Crowd<'a> {
     fn late(&self, waiting: &str, stalled: bool) -> Failure {
         let behind: Vec<&Client> = match waiting {
             "to get the message" => self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard).collect(),
+            "to connect" => {
+                self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted)).collect()
+            }
             _ => self.clients.iter().filter(|c| !matches!(c.stage, Stage::Listening | Stage::Heard)).collect(),
         };
         let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
@@ -495,11 +517,22 @@ impl<'a> Crowd<'a> {
                  what is queued for a client into one write.",
             );
         }
+        if waiting == "to connect" {
+            return Failure::new(
+                format!("connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`", thousands(self.n)),
+                format!("each connection accepted and sent `name?`, within {} s", self.ctx.timing.ms(30_000).as_secs()),
+                got,
+            )
+            .hint(
+                "Keep accepting while earlier clients stay connected: each accepted connection gets a task of \
+                 its own, and the accept loop goes straight back to `accept`.",
+            );
+        }
         Failure::new(
             self.did(),
             format!(
-                "each client to get `name?`, its `* present:` line and a `* NAME joined` line for every \
-                 later client, all within {} s",
+                "each client to get its `* present:` line and a `* NAME joined` line for every client that \
+                 joined after it, all within {} s",
                 self.ctx.timing.ms(30_000).as_secs()
             ),
             got,
@@ -516,6 +549,7 @@ impl<'a> Crowd<'a> {
         let stage = match client.stage {
             Stage::Connecting => "still connecting".to_string(),
             Stage::Prompted => "no `name?` yet".to_string(),
+            Stage::Ready => "`name?` read, its name not sent yet".to_string(),
             Stage::Present { .. } => "named, no `* present:` line yet".to_string(),
             Stage::Joined { left } => format!("{} bytes of `joined` lines still to come", thousands(left)),
             Stage::Listening => "every `joined` line read, no message yet".to_string(),
