@@ -156,6 +156,8 @@ pub struct Crowd<'a> {
     /// read), with every `joined` line read, and that got the message.
     started: usize,
     prompted: usize,
+    /// Whether every client has sent its name.
+    named_all: bool,
     named: usize,
     drained: usize,
     heard: usize,
@@ -183,6 +185,7 @@ impl<'a> Crowd<'a> {
             clients: Vec::with_capacity(n),
             started: 0,
             prompted: 0,
+            named_all: false,
             named: 0,
             drained: 0,
             heard: 0,
@@ -200,12 +203,19 @@ impl<'a> Crowd<'a> {
 
     /// "with 7,123 of 10,000 clients connected"
     fn did(&self) -> String {
-        let mut did = format!(
-            "connected {} clients, {} at a time, each until it read `name?`; then all sent their names at \
-             once, and the checker read every connection as they joined",
-            thousands(self.n),
-            IN_FLIGHT
-        );
+        let mut did = if self.named_all {
+            format!(
+                "connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`; then all sent their \
+                 names at once, and the checker read every connection as they joined",
+                thousands(self.n)
+            )
+        } else {
+            format!(
+                "connected clients, {IN_FLIGHT} at a time, each until it read `name?`, on the way to {} ({} so far)",
+                thousands(self.n),
+                thousands(self.started)
+            )
+        };
         if let Some(note) = &self.note {
             did.push_str(&format!(" ({note})"));
         }
@@ -234,6 +244,7 @@ impl<'a> Crowd<'a> {
             }
             self.turn(deadline, "to connect")?;
         }
+        self.named_all = true;
         for i in 0..self.n {
             let client = &mut self.clients[i];
             client.unsent = format!("{}\n", client.name).into_bytes();
@@ -519,7 +530,7 @@ impl<'a> Crowd<'a> {
         }
         if waiting == "to connect" {
             return Failure::new(
-                format!("connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`", thousands(self.n)),
+                self.did(),
                 format!("each connection accepted and sent `name?`, within {} s", self.ctx.timing.ms(30_000).as_secs()),
                 got,
             )
