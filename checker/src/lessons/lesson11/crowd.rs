@@ -39,7 +39,26 @@ const IN_FLIGHT: usize = 64;
 const SPARE_FDS: u64 = 256;
 
 /// How the line that lists the others starts.
-const PRESENT: &[u8] = b"* present:";
+const PRESENT: &[u8; 10] = b"* present:";
+
+/// The length of every client's name: 64³ names of 3 characters from
+/// `A-Z a-z 0-9 _ -`.
+const NAME_LEN: usize = 3;
+
+/// The length of a `* NAME joined\n` line.
+const JOINED_LEN: usize = NAME_LEN + 10;
+
+/// Clients that send their names at once; the next wave waits until every
+/// `joined` line of this one has arrived.
+const WAVE: usize = 1000;
+
+/// What the clients are waiting for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    Connect,
+    Join,
+    Message,
+}
 
 /// The message one client sends to all the others.
 const MESSAGE: &[u8] = b"hello, everyone\n";
@@ -56,12 +75,8 @@ enum Stage {
     Prompted,
     /// `name?` read; its name not sent yet.
     Ready,
-    /// `name?` read, waiting for the `* present:` line: its length so far
-    /// and its spaces (one after `*`, then one before each name).
-    Present {
-        len: usize,
-        spaces: usize,
-    },
+    /// `name?` read, its name sent, reading the `* present:` line.
+    Present(Scan),
     /// Named: this many bytes of `* NAME joined` lines still to come.
     Joined {
         left: usize,
@@ -85,18 +100,59 @@ struct Client {
 
 /// The number of the `i`-th client's name: `a`, `b`, …, `aa`, `ab`, … in
 /// the alphabet of names, so that the 50 million lines stay short.
-fn name_of(mut i: usize) -> String {
+fn name_of(i: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-    let mut name = Vec::new();
-    loop {
-        name.push(ALPHABET[i % ALPHABET.len()]);
-        i /= ALPHABET.len();
-        if i == 0 {
-            break;
+    let digit = |place: u32| ALPHABET[i / ALPHABET.len().pow(place) % ALPHABET.len()] as char;
+    (0..NAME_LEN as u32).rev().map(digit).collect()
+}
+
+/// How far a `* present:` line has been read. Every name in it is one of
+/// the crowd's, [`NAME_LEN`] bytes: after `* present:`, the line can end
+/// (or the next ` NAME` begin) only every `NAME_LEN + 1` bytes, and only
+/// those bytes are looked at. A line that is not made that way is read
+/// byte by byte (`odd`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+struct Scan {
+    /// The line's first bytes.
+    head: [u8; PRESENT.len()],
+    /// Bytes of the line before the current chunk.
+    len: usize,
+    /// Bytes at the start of the next chunk known to be inside a name.
+    skip: usize,
+    names: usize,
+    odd: bool,
+}
+
+impl Scan {
+    /// Reads the next `bytes` of the line: where the line ends in them
+    /// (just after its `\n`), if it does.
+    fn take(&mut self, bytes: &[u8]) -> Option<usize> {
+        let mut i = self.skip;
+        while i < bytes.len() {
+            let at = self.len + i;
+            let byte = bytes[i];
+            if byte == b'\n' {
+                self.len = at;
+                return Some(i + 1);
+            }
+            if at < PRESENT.len() {
+                self.head[at] = byte;
+                self.odd |= at + 1 == PRESENT.len() && self.head != *PRESENT;
+                i += 1;
+            } else if self.odd {
+                self.names += usize::from(byte == b' ');
+                i += 1;
+            } else if byte == b' ' {
+                self.names += 1;
+                i += 1 + NAME_LEN;
+            } else {
+                self.odd = true;
+            }
         }
-        i -= 1;
+        self.skip = i - bytes.len();
+        self.len += bytes.len();
+        None
     }
-    String::from_utf8(name).expect("ASCII")
 }
 
 /// How many clients to connect, and why fewer than [`CLIENTS`] if so.
@@ -153,19 +209,18 @@ pub struct Crowd<'a> {
     poll: Poll,
     clients: Vec<Client>,
     /// Clients started, prompted (`name?` read), named (`* present:`
-    /// read), with every `joined` line read, and that got the message.
+    /// read), and that got the message.
     started: usize,
     prompted: usize,
-    /// Whether every client has sent its name.
-    named_all: bool,
     named: usize,
-    drained: usize,
     heard: usize,
+    /// Whether the clients have begun to send their names.
+    naming: bool,
+    /// Bytes of `joined` lines read, all clients together.
+    flood: usize,
     /// How many clients the check connects, and the note saying why not 10,000.
     n: usize,
     note: Option<String>,
-    /// The length of ` NAME` for every client, summed.
-    all_names: usize,
     max_threads: usize,
     cores: usize,
     most_threads: usize,
@@ -185,13 +240,12 @@ impl<'a> Crowd<'a> {
             clients: Vec::with_capacity(n),
             started: 0,
             prompted: 0,
-            named_all: false,
             named: 0,
-            drained: 0,
             heard: 0,
+            naming: false,
+            flood: 0,
             n,
             note,
-            all_names: (0..n).map(|i| 1 + name_of(i).len()).sum(),
             max_threads,
             cores,
             most_threads: 0,
@@ -201,13 +255,15 @@ impl<'a> Crowd<'a> {
         }
     }
 
-    /// "with 7,123 of 10,000 clients connected"
+    /// What the check did, as far as it got.
     fn did(&self) -> String {
-        let mut did = if self.named_all {
+        let mut did = if self.naming {
             format!(
-                "connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`; then all sent their \
-                 names at once, and the checker read every connection as they joined",
-                thousands(self.n)
+                "connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`; then they sent their \
+                 names, {WAVE} at once, each wave once every `joined` line of the one before had arrived \
+                 ({} named so far); the checker read every connection all along",
+                thousands(self.n),
+                thousands(self.named)
             )
         } else {
             format!(
@@ -227,7 +283,8 @@ impl<'a> Crowd<'a> {
     pub fn run(&mut self) -> Outcome {
         let note = |text: String| self.ctx.transcript().push("crowd", Direction::Event, text);
         note(format!(
-            "{} clients connect, {IN_FLIGHT} at a time, each until it reads `name?`; then all send their names",
+            "{} clients connect, {IN_FLIGHT} at a time, each until it reads `name?`; then they send their names, \
+             {WAVE} at a time, each wave once the `joined` lines of the one before are read",
             thousands(self.n)
         ));
         if let Some(fewer) = &self.note {
@@ -242,24 +299,29 @@ impl<'a> Crowd<'a> {
             while self.started < self.n && self.started - self.prompted < IN_FLIGHT {
                 self.start_client()?;
             }
-            self.turn(deadline, "to connect")?;
+            self.turn(deadline, Waiting::Connect)?;
         }
-        self.named_all = true;
-        for i in 0..self.n {
-            let client = &mut self.clients[i];
-            client.unsent = format!("{}\n", client.name).into_bytes();
-            client.stage = Stage::Present { len: 0, spaces: 0 };
-            self.flush(i)?;
-        }
-        while self.drained < self.n {
-            self.turn(deadline, "to join")?;
+        self.naming = true;
+        for wave in (0..self.n).step_by(WAVE) {
+            let end = (wave + WAVE).min(self.n);
+            for i in wave..end {
+                let client = &mut self.clients[i];
+                client.unsent = format!("{}\n", client.name).into_bytes();
+                client.stage = Stage::Present(Scan::default());
+                self.flush(i)?;
+            }
+            // Every `joined` line so far read before the next wave: what a
+            // server queues for a client stays a wave's worth.
+            while self.named < end || self.flood < JOINED_LEN * end * (end - 1) / 2 {
+                self.turn(deadline, Waiting::Join)?;
+            }
         }
         let within = self.ctx.timing.ms(2000);
         let sent = Instant::now();
         self.send_message()?;
         let deadline = sent + within;
         while self.heard < self.n - 1 {
-            self.turn(deadline, "to get the message")?;
+            self.turn(deadline, Waiting::Message)?;
         }
         self.sample_threads(true)
     }
@@ -282,7 +344,7 @@ impl<'a> Crowd<'a> {
 
     /// One poll: reads and writes what is ready, samples the threads, and
     /// fails on a deadline, a stall or a program that exited.
-    fn turn(&mut self, deadline: Instant, waiting: &str) -> Outcome {
+    fn turn(&mut self, deadline: Instant, waiting: Waiting) -> Outcome {
         let mut events = Events::with_capacity(1024);
         if let Err(e) = self.poll.poll(&mut events, Some(Duration::from_millis(10))) {
             if e.kind() != ErrorKind::Interrupted {
@@ -375,43 +437,34 @@ impl<'a> Crowd<'a> {
                     // The flood: counted, not looked at (50 million lines).
                     if bytes.len() < left {
                         client.stage = Stage::Joined { left: left - bytes.len() };
+                        self.flood += bytes.len();
                         return Ok(());
                     }
+                    self.flood += left;
                     bytes = &bytes[left..];
                     client.stage = Stage::Listening;
-                    self.drained += 1;
                 }
-                Stage::Present { len, spaces } => {
-                    let end = bytes.iter().position(|&b| b == b'\n');
-                    let part = &bytes[..end.unwrap_or(bytes.len())];
-                    let (len, spaces) = (len + part.len(), spaces + part.iter().filter(|&&b| b == b' ').count());
-                    keep(&mut client.line, part);
-                    let Some(end) = end else {
-                        client.stage = Stage::Present { len, spaces };
+                Stage::Present(mut scan) => {
+                    let Some(end) = scan.take(bytes) else {
+                        client.stage = Stage::Present(scan);
                         return Ok(());
                     };
-                    bytes = &bytes[end + 1..];
-                    if !client.line.starts_with(PRESENT) {
+                    bytes = &bytes[end..];
+                    if scan.head != *PRESENT {
                         // Announcements may come first, from a server that
                         // counts the client in before it answers: skip them.
-                        if client.line.starts_with(b"error") {
-                            let line = String::from_utf8_lossy(&client.line).into_owned();
-                            return Err(self.lost(i, &format!("it was sent {line:?} instead of `* present:`")));
+                        if scan.head.starts_with(b"error") {
+                            let line = String::from_utf8_lossy(&scan.head).into_owned();
+                            return Err(self.lost(i, &format!("it was sent {line:?}… instead of `* present:`")));
                         }
-                        client.line.clear();
-                        client.stage = Stage::Present { len: 0, spaces: 0 };
+                        client.stage = Stage::Present(Scan::default());
                         continue;
                     }
-                    client.line.clear();
                     self.named += 1;
-                    let own = 1 + client.name.len();
-                    match self.still_to_join(len, spaces, own) {
-                        0 => {
-                            self.clients[i].stage = Stage::Listening;
-                            self.drained += 1;
-                        }
-                        left => self.clients[i].stage = Stage::Joined { left },
-                    }
+                    self.clients[i].stage = match self.still_to_join(scan.names) {
+                        0 => Stage::Listening,
+                        left => Stage::Joined { left },
+                    };
                 }
                 Stage::Connecting | Stage::Prompted | Stage::Ready | Stage::Listening | Stage::Heard => {
                     let end = bytes.iter().position(|&b| b == b'\n');
@@ -426,16 +479,11 @@ impl<'a> Crowd<'a> {
         Ok(())
     }
 
-    /// The bytes of `* NAME joined` lines a client will get, from its
-    /// `* present:` line (`len` bytes without `\n`, `spaces` spaces) and the
-    /// length of its own ` NAME` (`own`): one line for each client that
-    /// joins after it, `* ` + NAME + ` joined\n`, that is 9 bytes more than
-    /// its ` NAME`. The ` NAME`s of those before it make the present line.
-    fn still_to_join(&self, len: usize, spaces: usize, own: usize) -> usize {
-        let before = spaces.saturating_sub(1);
-        let after = (self.n - 1).saturating_sub(before);
-        let names_before = len.saturating_sub(PRESENT.len());
-        9 * after + self.all_names.saturating_sub(names_before + own)
+    /// The bytes of `* NAME joined` lines a client will get, from the
+    /// number of names in its `* present:` line: one line for each client
+    /// that joins after it, `* ` + NAME + ` joined\n`.
+    fn still_to_join(&self, names: usize) -> usize {
+        (self.n - 1).saturating_sub(names) * JOINED_LEN
     }
 
     fn on_line(&mut self, i: usize, line: &[u8]) -> Outcome {
@@ -492,68 +540,78 @@ impl<'a> Crowd<'a> {
     }
 
     /// A deadline passed, or nothing arrived for long.
-    fn late(&self, waiting: &str, stalled: bool) -> Failure {
-        let behind: Vec<&Client> = match waiting {
-            "to get the message" => self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard).collect(),
-            "to connect" => {
-                self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted)).collect()
-            }
-            _ => self.clients.iter().filter(|c| !matches!(c.stage, Stage::Listening | Stage::Heard)).collect(),
+    fn late(&self, waiting: Waiting, stalled: bool) -> Failure {
+        let stalled = if stalled {
+            format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(3000).as_millis())
+        } else {
+            String::new()
         };
-        let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
-        let got = format!(
-            "{} of {} clients still waiting {waiting}{}; the first: {first}",
-            thousands(behind.len()),
-            thousands(self.started),
-            if stalled {
-                format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(3000).as_millis())
-            } else {
-                String::new()
+        let waiting_for = |behind: Vec<&Client>, what: &str| {
+            let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
+            format!("{} clients still waiting for {what}{stalled}; the first: {first}", thousands(behind.len()))
+        };
+        let within = self.ctx.timing.ms(30_000).as_secs();
+        match waiting {
+            Waiting::Connect => {
+                let behind = self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted));
+                Failure::new(
+                    self.did(),
+                    format!("each connection accepted and sent `name?`, within {within} s"),
+                    waiting_for(behind.collect(), "`name?`"),
+                )
+                .hint(
+                    "Keep accepting while earlier clients stay connected: each accepted connection gets a task \
+                     of its own, and the accept loop goes straight back to `accept`.",
+                )
             }
-        );
-        if waiting == "to get the message" {
-            let sender = &self.clients[0].name;
-            return Failure::new(
-                format!("{}; then client `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
-                format!(
-                    "`[{sender}] hello, everyone` at each of the other {} clients within {} ms",
-                    thousands(self.n - 1),
-                    self.ctx.timing.ms(2000).as_millis()
-                ),
-                got,
-            )
-            .hint(
-                "Each client's task should wake when the room has a line for it and write it out at once. \
-                 Writing each line to each client with its own `write` is slow with ten thousand: gather \
-                 what is queued for a client into one write.",
-            );
+            Waiting::Join => {
+                let behind: Vec<&Client> =
+                    self.clients.iter().filter(|c| matches!(c.stage, Stage::Present(_))).collect();
+                let got = if behind.is_empty() {
+                    let due = JOINED_LEN * self.named * (self.named - 1) / 2;
+                    format!(
+                        "{} of the {} bytes of `joined` lines the first {} joins make{stalled}",
+                        thousands(self.flood),
+                        thousands(due),
+                        thousands(self.named)
+                    )
+                } else {
+                    waiting_for(behind, "its `* present:` line")
+                };
+                Failure::new(
+                    self.did(),
+                    format!(
+                        "each client to get its `* present:` line and a `* NAME joined` line for every client that \
+                         joined after it, all within {within} s"
+                    ),
+                    got,
+                )
+                .hint(
+                    "Ten thousand joins make about fifty million `joined` lines: the server must keep every \
+                     connection moving at once. A task that waits with a lock held, or a write that blocks a \
+                     worker thread, stops the others; and one `write` per line per client is too slow: gather \
+                     each client's queued lines into one write.",
+                )
+            }
+            Waiting::Message => {
+                let sender = &self.clients[0].name;
+                let behind = self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard);
+                Failure::new(
+                    format!("{}; then client `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
+                    format!(
+                        "`[{sender}] hello, everyone` at each of the other {} clients within {} ms",
+                        thousands(self.n - 1),
+                        self.ctx.timing.ms(2000).as_millis()
+                    ),
+                    waiting_for(behind.collect(), "the message"),
+                )
+                .hint(
+                    "Each client's task should wake when the room has a line for it and write it out at once. \
+                     Writing each line to each client with its own `write` is slow with ten thousand: gather \
+                     what is queued for a client into one write.",
+                )
+            }
         }
-        if waiting == "to connect" {
-            return Failure::new(
-                self.did(),
-                format!("each connection accepted and sent `name?`, within {} s", self.ctx.timing.ms(30_000).as_secs()),
-                got,
-            )
-            .hint(
-                "Keep accepting while earlier clients stay connected: each accepted connection gets a task of \
-                 its own, and the accept loop goes straight back to `accept`.",
-            );
-        }
-        Failure::new(
-            self.did(),
-            format!(
-                "each client to get its `* present:` line and a `* NAME joined` line for every client that \
-                 joined after it, all within {} s",
-                self.ctx.timing.ms(30_000).as_secs()
-            ),
-            got,
-        )
-        .hint(
-            "Ten thousand joins make about fifty million `joined` lines: the server must keep every \
-             connection moving at once. A task that waits with a lock held, or a write that blocks a \
-             worker thread, stops the others; and one `write` per line per client is too slow: gather \
-             each client's queued lines into one write.",
-        )
     }
 
     fn where_is(&self, client: &Client) -> String {
@@ -645,9 +703,43 @@ mod tests {
     fn names_are_short_distinct_and_valid() {
         let names: std::collections::HashSet<String> = (0..CLIENTS).map(name_of).collect();
         assert_eq!(names.len(), CLIENTS);
-        assert!(names.iter().all(|n| (1..=3).contains(&n.len())));
-        assert_eq!(name_of(0), "a");
-        assert_eq!(name_of(64), "aa");
+        assert!(names.iter().all(|n| n.len() == NAME_LEN));
+        assert_eq!(name_of(0), "aaa");
+        assert_eq!(name_of(65), "abb");
+    }
+
+    /// Feeds `line` in pieces of `size` bytes; the scan where it ended.
+    fn scan_in_pieces(line: &[u8], size: usize) -> (Scan, usize) {
+        let mut scan = Scan::default();
+        for (k, piece) in line.chunks(size).enumerate() {
+            if let Some(end) = scan.take(piece) {
+                return (scan, k * size + end);
+            }
+        }
+        panic!("no end found in {line:?}");
+    }
+
+    #[test]
+    fn a_present_line_is_read_in_any_pieces() {
+        let names: Vec<String> = (0..50).map(name_of).collect();
+        let line = format!("* present: {}\nnext", names.join(" "));
+        for size in 1..=12 {
+            let (scan, end) = scan_in_pieces(line.as_bytes(), size);
+            assert_eq!((scan.names, scan.odd, scan.head), (50, false, *PRESENT), "pieces of {size}");
+            assert_eq!(end, line.len() - 4);
+        }
+        let (scan, _) = scan_in_pieces(b"* present:\n", 3);
+        assert_eq!(scan.names, 0);
+    }
+
+    #[test]
+    fn other_lines_are_read_byte_by_byte() {
+        let (scan, end) = scan_in_pieces(b"* present: abcd ef\n", 5);
+        assert!(scan.odd);
+        assert_eq!((scan.names, end), (2, 19));
+        let (scan, end) = scan_in_pieces(b"* aaa joined\n* present:\n", 4);
+        assert_ne!(scan.head, *PRESENT);
+        assert_eq!(end, 13);
     }
 
     #[test]
