@@ -260,9 +260,10 @@ impl<'a> Crowd<'a> {
         let mut did = if self.naming {
             format!(
                 "connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`; then they sent their \
-                 names, {WAVE} at once, each wave once every `joined` line of the one before had arrived \
-                 ({} named so far); the checker read every connection all along",
+                 names, {} at once, each wave once every `joined` line of the one before had arrived ({} named \
+                 so far); the checker read every connection all along",
                 thousands(self.n),
+                thousands(WAVE.min(self.n)),
                 thousands(self.named)
             )
         } else {
