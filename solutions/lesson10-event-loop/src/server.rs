@@ -59,14 +59,7 @@ struct Room {
 
 /// Serve the chat room on `addr` forever, on this one thread.
 pub fn run(addr: &str) -> io::Result<()> {
-    // std resolves `addr` and binds; `set_nonblocking` is Python's
-    // `setblocking(False)`, and mio takes the socket over from there.
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
-    let mut listener = TcpListener::from_std(listener);
-
-    let mut poll = Poll::new()?;
-    poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+    let (mut poll, listener) = listen(addr)?;
     let mut events = Events::with_capacity(1024);
     let mut room = Room::default();
     loop {
@@ -81,6 +74,7 @@ pub fn run(addr: &str) -> io::Result<()> {
             match event.token() {
                 LISTENER => room.accept_all(&listener, poll.registry()),
                 token => {
+                    // Clients to close once this event is handled.
                     let mut doomed = Vec::new();
                     if event.is_writable() {
                         room.flush(token, &mut doomed);
@@ -93,6 +87,19 @@ pub fn run(addr: &str) -> io::Result<()> {
             }
         }
     }
+}
+
+/// Bind `addr`, and register the listener with a new `Poll`.
+fn listen(addr: &str) -> io::Result<(Poll, TcpListener)> {
+    // std resolves `addr` and binds; `set_nonblocking` is Python's
+    // `setblocking(False)`, and mio takes the socket over from there.
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let mut listener = TcpListener::from_std(listener);
+    let poll = Poll::new()?;
+    // For a listener, "readable" means "a connection is waiting".
+    poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+    Ok((poll, listener))
 }
 
 impl Room {
@@ -168,14 +175,53 @@ impl Room {
             if client.closing {
                 continue; // refused: we only wait to send the error
             }
-            match client.name.clone() {
-                None => self.join(token, &line, doomed),
-                // Empty lines are not messages.
-                Some(_) if line.is_empty() => {}
-                Some(name) => {
-                    let message = [b"[", name.as_bytes(), b"] ", &line, b"\n"].concat();
-                    self.send_to_others(token, &message, doomed);
+            self.handle_line(token, line, doomed);
+        }
+    }
+
+    /// Queue `bytes` for one client, and write what its socket takes now.
+    fn send(&mut self, token: Token, bytes: &[u8], doomed: &mut Vec<Token>) {
+        let Some(client) = self.clients.get_mut(&token) else { return };
+        if !has_room(&client.output, bytes.len()) {
+            return doomed.push(token);
+        }
+        client.output.extend_from_slice(bytes);
+        self.flush(token, doomed);
+    }
+
+    /// Write the client's queued output until it is all sent or the socket
+    /// says `WouldBlock`; the rest waits for its next writable event.
+    fn flush(&mut self, token: Token, doomed: &mut Vec<Token>) {
+        let Some(client) = self.clients.get_mut(&token) else { return };
+        while !client.output.is_empty() {
+            // A write may take only part of the buffer: as much as the
+            // socket's send buffer has room for. We drop what it took.
+            match client.stream.write(&client.output) {
+                Ok(0) => return doomed.push(token),
+                Ok(n) => {
+                    client.output.drain(..n);
                 }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return doomed.push(token),
+            }
+        }
+        if client.closing {
+            doomed.push(token); // the error is sent: now close
+        }
+    }
+
+    /// One whole line from a client: its name, or a message for the room.
+    fn handle_line(&mut self, token: Token, line: Vec<u8>, doomed: &mut Vec<Token>) {
+        // The name is copied out: `self.clients` stays free for `&mut self`.
+        match self.clients.get(&token).map(|client| client.name.clone()) {
+            None => {}
+            Some(None) => self.join(token, &line, doomed),
+            // Empty lines are not messages.
+            Some(Some(_)) if line.is_empty() => {}
+            Some(Some(name)) => {
+                let message = [b"[", name.as_bytes(), b"] ", &line, b"\n"].concat();
+                self.send_to_others(token, &message, doomed);
             }
         }
     }
@@ -222,40 +268,6 @@ impl Room {
         }
     }
 
-    /// Queue `bytes` for one client, and write what its socket takes now.
-    fn send(&mut self, token: Token, bytes: &[u8], doomed: &mut Vec<Token>) {
-        let Some(client) = self.clients.get_mut(&token) else { return };
-        // The slow-reader limit: a client that lets 64 KiB pile up is not
-        // reading. Drop it, so it holds neither memory nor the others.
-        if client.output.len() + bytes.len() > MAX_OUTPUT {
-            return doomed.push(token);
-        }
-        client.output.extend_from_slice(bytes);
-        self.flush(token, doomed);
-    }
-
-    /// Write the client's queued output until it is all sent or the socket
-    /// says `WouldBlock`; the rest waits for its next writable event.
-    fn flush(&mut self, token: Token, doomed: &mut Vec<Token>) {
-        let Some(client) = self.clients.get_mut(&token) else { return };
-        while !client.output.is_empty() {
-            // A write may take only part of the buffer: as much as the
-            // socket's send buffer has room for. We drop what it took.
-            match client.stream.write(&client.output) {
-                Ok(0) => return doomed.push(token),
-                Ok(n) => {
-                    client.output.drain(..n);
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return doomed.push(token),
-            }
-        }
-        if client.closing {
-            doomed.push(token); // the error is sent: now close
-        }
-    }
-
     /// Close each doomed client; a member's leaving is announced, which may
     /// doom more (a slow reader that cannot take the news).
     fn drop_clients(&mut self, mut doomed: Vec<Token>, registry: &Registry) {
@@ -297,6 +309,16 @@ fn next_line(input: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
 /// 1 to 16 characters from `A-Z a-z 0-9 _ -`.
 fn is_valid_name(name: &str) -> bool {
     (1..=MAX_NAME).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// May a client's unsent output grow by `more` bytes?
+fn has_room(output: &[u8], more: usize) -> bool {
+    // The slow-reader limit. The kernel buffers a lot for a socket that does
+    // not read (several MiB on loopback) before `write` says `WouldBlock`;
+    // only then does `output` grow. A client that lets 64 KiB more pile up
+    // is not reading: `send` drops it, so it holds neither our memory nor
+    // the rest of the room.
+    output.len() + more <= MAX_OUTPUT
 }
 
 #[cfg(test)]

@@ -142,6 +142,11 @@ pub(crate) fn expect_within(conn: &mut Conn, expected: &str, within: Duration, d
     if got.complete() && got.bytes == expected.as_bytes() {
         return Ok(());
     }
+    if got.complete() {
+        // Another line came: shown as it is, with a caret at the difference.
+        let failure = Failure::new(did, text::escape(expected.as_bytes()), text::escape(&got.bytes));
+        return Err(failure.diff(expected, got.bytes));
+    }
     Err(Failure::mismatch(did, expected.as_bytes(), &got))
 }
 

@@ -49,7 +49,7 @@ fn connect_small_buffer(ctx: &mut Ctx, room: &Room) -> Result<Conn, Failure> {
     use socket2::{Domain, Protocol, Socket, Type};
     let made = Socket::new(Domain::for_address(room.addr), Type::STREAM, Some(Protocol::TCP))
         .and_then(|socket| socket.set_recv_buffer_size(4096).map(|()| socket))
-        .and_then(|socket| small_segments(&socket).map(|()| socket))
+        .map(small_segments)
         .and_then(|socket| socket.connect_timeout(&room.addr.into(), ctx.timing.reply()).map(|()| socket));
     let socket = made.map_err(|e| checker_trouble("connect a client with a small receive buffer", &e))?;
     let label = ctx.next_label("conn");
@@ -62,11 +62,10 @@ fn connect_small_buffer(ctx: &mut Ctx, room: &Room) -> Result<Conn, Failure> {
 /// send buffer for this connection from them (about 20 segments), so a few
 /// hundred KiB, not megabytes, fill it. Where it cannot be set, the room
 /// just sends more before the server's own buffer fills.
-fn small_segments(socket: &socket2::Socket) -> std::io::Result<()> {
+fn small_segments(socket: socket2::Socket) -> socket2::Socket {
     #[cfg(all(unix, not(target_os = "redox")))]
     let _ = socket.set_mss(1000);
-    let _ = socket;
-    Ok(())
+    socket
 }
 
 /// The most the room sends while the stalled client reads nothing: the
@@ -76,10 +75,11 @@ const STALL_BOUND: usize = 16 << 20;
 /// Lines of 1,000 bytes the talker sends in the first step; each step
 /// sends twice as many as the one before, up to [`MAX_STEP_LINES`].
 const FIRST_STEP_LINES: usize = 64;
-const MAX_STEP_LINES: usize = 1024;
+const MAX_STEP_LINES: usize = 256;
 
 pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
     let mut room = open(ctx)?;
+    room.settle(ctx, "started the server")?;
     let mut stalled = connect_small_buffer(ctx, &room)?;
     let did = "a client with a 4 KiB receive buffer connected and sent the name \"Stall\\n\"";
     any_line(ctx, &mut stalled, did, "the prompt `name?`").map_err(|f| room.blame(f))?;
@@ -92,7 +92,8 @@ pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
     while !gone {
         let did = format!(
             "Stall, Talker and Reader were in the room; Stall read nothing while Talker sent lines of 1,000 \
-             bytes, more at each step, and Reader read them: {sent} bytes in all so far"
+             bytes, more at each step, and Reader read them: {} in all so far",
+            in_kib(sent)
         );
         if sent >= STALL_BOUND {
             return Err(Failure::new(
@@ -100,13 +101,17 @@ pub(crate) fn stalled_reader(ctx: &mut Ctx) -> Outcome {
                 "the server to disconnect Stall once 64 KiB wait for it, and Reader to get `* Stall left`",
                 "Stall was still in the room",
             )
+            .meaning(
+                "The room sent Stall far more than 64 KiB that Stall never read, and the server kept \
+                 Stall in the room: it keeps (or loses) whatever Stall's socket does not take.",
+            )
             .hint(
                 "Keep what a client's socket has not taken in an output buffer of its own (a write may take \
                  part of it, or nothing). When that buffer would pass 64 KiB, the client is not reading: \
                  close it and announce `* NAME left`.",
             ));
         }
-        let count = (FIRST_STEP_LINES << step.min(4)).min(MAX_STEP_LINES);
+        let count = (FIRST_STEP_LINES << step.min(2)).min(MAX_STEP_LINES);
         let lines: Vec<String> = (0..count).map(|k| format!("{:06} {}", numbered + k, "x".repeat(993))).collect();
         step += 1;
         numbered += count;
@@ -152,12 +157,21 @@ fn read_step(conn: &mut Conn, expected: &[u8], gone: &mut bool, deadline: Instan
     Received { bytes: got.bytes, end: rest.end }
 }
 
+/// `bytes` in KiB, or MiB from 10 MiB on: "448 KiB", "16.0 MiB".
+fn in_kib(bytes: usize) -> String {
+    if bytes >= 10 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
 /// What a Reader that stopped getting lines means.
 fn held_up(failure: Failure) -> Failure {
     if !matches!(failure.end, Some(End::TimedOut(_))) {
         return failure;
     }
-    failure.meaning(
+    failure.hint(super::STALLED_READER.hint).meaning(
         "Reader stopped getting lines while Stall read nothing: the server waited for Stall. A \
          write to a client that does not read blocks (or takes part of the bytes, or none): keep \
          the rest for later, never wait for one client.",

@@ -138,7 +138,7 @@ pub(crate) const RESET: Check = Check {
 };
 
 pub(crate) const CROWD: Check = Check {
-    name: "200 clients connecting at once all join, and each gets the line of every other",
+    name: "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others",
     points: 2,
     hint: "Many connections can be waiting when you are told the listener is ready: accept until the \
            system says there are none left (`WouldBlock`), not one per wake-up.",
@@ -165,8 +165,8 @@ pub(crate) const STALLED_READER: Check = Check {
 pub(crate) const NO_BUSY_LOOP: Check = Check {
     name: "with 50 idle clients the server uses almost no CPU (no busy loop)",
     points: 2,
-    hint: "An idle server should sleep until the system wakes it: wait for events with no timeout \
-           (`None`), never with a zero timeout in a loop, and never retry a `WouldBlock` in a loop.",
+    hint: "An idle server should sleep until the system wakes it: wait for readiness with no timeout, \
+           never poll with a zero timeout in a loop, and never retry a `WouldBlock` in a loop.",
     run: load::no_busy_loop,
 };
 

@@ -1,6 +1,6 @@
 //! The checker's view of its processes through `/proc`: its children
 //! (a child subreaper gets the orphans back), killing them, and the peak
-//! memory of a program's processes.
+//! memory, threads and CPU time of a program's processes.
 
 use crate::os::{EXEC, INIT};
 use nix::sys::signal::{kill, Signal};
