@@ -24,7 +24,7 @@ const LONG_LINE: &str =
     "a line of 1,000 bytes is relayed; a longer one disconnects its user, and the others see `left`";
 const RESET: &str =
     "a user whose connection is reset leaves cleanly: the others get `* NAME left` and the room goes on";
-const CROWD: &str = "200 clients connecting at once all join, and each gets the line of every other";
+const CROWD: &str = "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others";
 const TEN_THOUSAND: &str =
     "10,000 clients are served on at most 2 × cores + 4 threads, and a line reaches all of them within 2 s";
 const STALLED_READER: &str = "a client that never reads holds up no one, and is disconnected with `* NAME left`";
@@ -38,7 +38,7 @@ const CLIENT_REFUSED: &str = "the client reports a refused connection without pa
 
 /// The crowd the fixture rows connect: over 128, so that a lock held
 /// across `.await` blocks (see the top of this file).
-const FEW: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "300")];
+const FEW: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "150")];
 
 #[test]
 fn solution_passes_every_check() {
@@ -50,8 +50,43 @@ fn skeleton_fails_and_says_where_to_start() {
     assert_skeleton_fails("lesson11");
 }
 
+/// Every server check: lesson 10's broken clients are only clients, and
+/// their server role never listens.
+const SERVER: &[&str] = &[
+    NAME_PROMPT,
+    BAD_NAME,
+    NAME_TAKEN,
+    PRESENT_JOINED,
+    LEFT,
+    RELAY,
+    CR_AND_EMPTY,
+    SPLIT_LINE,
+    TWO_LINES,
+    LONG_LINE,
+    RESET,
+    CROWD,
+    TEN_THOUSAND,
+    STALLED_READER,
+    NO_BUSY_LOOP,
+    SHUTDOWN,
+];
+
 /// (fixture, every check it may fail)
 const BROKEN: &[(&str, &[&str])] = &[
+    // Lesson 10's programs, each wrong in the one way its check is about:
+    // they are chat servers too (on `mio`), and the same check functions
+    // reject them here. None catches a signal, so each dies of SIGINT
+    // without a goodbye.
+    ("l10-wrong-prompt", &[NAME_PROMPT, TEN_THOUSAND, SHUTDOWN]),
+    ("l10-any-name", &[BAD_NAME, SHUTDOWN]),
+    ("l10-duplicate-names", &[NAME_TAKEN, SHUTDOWN]),
+    ("l10-newest-first", &[PRESENT_JOINED, SHUTDOWN]),
+    ("l10-reset-silent", &[RESET, SHUTDOWN]),
+    ("l10-echo", &[RELAY, SHUTDOWN]),
+    ("l10-raw-lines", &[CR_AND_EMPTY, SHUTDOWN]),
+    ("l10-read-is-line", &[LEFT, SPLIT_LINE, TWO_LINES, STALLED_READER, SHUTDOWN]),
+    ("l10-no-line-cap", &[LONG_LINE, SHUTDOWN]),
+    ("l10-busy-loop", &[NO_BUSY_LOOP, SHUTDOWN]),
     // A thread per connection: right in every way but its threads.
     ("l11-threads", &[TEN_THOUSAND]),
     // A `std::sync::Mutex` held across the `.await` of each write: once a
@@ -60,13 +95,27 @@ const BROKEN: &[(&str, &[&str])] = &[
     // runtime's thread for good.
     ("l11-mutex-across-await", &[CROWD, TEN_THOUSAND, STALLED_READER]),
     ("l11-ignores-signal", &[SHUTDOWN]),
+    ("l11-ctrl-c-only", &[SHUTDOWN]),
     ("l11-silent-shutdown", &[SHUTDOWN]),
     ("l11-unbounded", &[STALLED_READER]),
 ];
 
+/// (lesson 10's broken client, the client check it fails): each fails the
+/// server checks too, its server never listening.
+const BROKEN_CLIENTS: &[(&str, &str)] = &[
+    ("l10-client-no-name", CLIENT_SENDS),
+    ("l10-client-buffered", CLIENT_PRINTS),
+    ("l10-client-waits-for-server", CLIENT_EOF),
+    ("l10-client-unwraps", CLIENT_REFUSED),
+];
+
 #[test]
 fn each_check_rejects_exactly_the_programs_broken_for_it() {
-    assert_each_check_rejects_exactly_with("lesson11", FEW, BROKEN);
+    let clients: Vec<(&str, Vec<&str>)> =
+        BROKEN_CLIENTS.iter().map(|&(name, check)| (name, [SERVER, &[check]].concat())).collect();
+    let mut table: Vec<(&str, &[&str])> = BROKEN.to_vec();
+    table.extend(clients.iter().map(|(name, checks)| (*name, checks.as_slice())));
+    assert_each_check_rejects_exactly_with("lesson11", FEW, &table);
 }
 
 #[test]

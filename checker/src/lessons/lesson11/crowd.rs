@@ -38,6 +38,10 @@ const IN_FLIGHT: usize = 64;
 /// Descriptors the checker keeps for itself besides the clients.
 const SPARE_FDS: u64 = 256;
 
+/// How often the server's threads are counted: a thread per client is
+/// caught within the first hundred or so.
+const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+
 /// How the line that lists the others starts.
 const PRESENT: &[u8; 10] = b"* present:";
 
@@ -512,10 +516,10 @@ impl<'a> Crowd<'a> {
         self.flush(0)
     }
 
-    /// Samples the server's threads every 20 ms (or now, when `now`), and
+    /// Samples the server's threads every [`SAMPLE_EVERY`] (or now, when `now`), and
     /// fails as soon as they are over the limit.
     fn sample_threads(&mut self, now: bool) -> Outcome {
-        if !now && self.last_sample.elapsed() < Duration::from_millis(20) {
+        if !now && self.last_sample.elapsed() < SAMPLE_EVERY {
             return Ok(());
         }
         self.last_sample = Instant::now();
@@ -526,7 +530,11 @@ impl<'a> Crowd<'a> {
         }
         let connected = self.clients.iter().filter(|c| c.stage != Stage::Connecting).count();
         Err(Failure::new(
-            format!("{}; counted your server's threads every 20 ms (/proc/PID/task)", self.did()),
+            format!(
+                "{}; counted your server's threads every {} ms (/proc/PID/task)",
+                self.did(),
+                SAMPLE_EVERY.as_millis()
+            ),
             format!(
                 "at most {} threads (2 × {} cores + 4), however many clients are connected",
                 self.max_threads, self.cores
