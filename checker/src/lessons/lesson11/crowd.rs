@@ -166,13 +166,21 @@ pub fn how_many() -> (usize, Option<String>) {
         .and_then(|n| n.trim().parse::<usize>().ok())
         .filter(|&n| n >= 2)
         .unwrap_or(CLIENTS);
-    let limit = raise_descriptor_limit();
+    fit(wanted, raise_descriptor_limit())
+}
+
+/// `wanted` clients, or as many as a descriptor limit of `limit` leaves
+/// room for (the checker and the server each hold one descriptor per
+/// client), and the note that says so.
+fn fit(wanted: usize, limit: Option<u64>) -> (usize, Option<String>) {
     match limit {
         Some(limit) if limit < wanted as u64 + SPARE_FDS => {
             let n = limit.saturating_sub(SPARE_FDS).max(2) as usize;
             let note = format!(
-                "{n} clients, not {wanted}: this system lets a process open at most {limit} descriptors \
-                 (`ulimit -Hn`)"
+                "{} clients, not {}: this system lets a process open at most {} descriptors (`ulimit -Hn`)",
+                thousands(n),
+                thousands(wanted),
+                thousands(limit as usize)
             );
             (n, Some(note))
         }
@@ -749,6 +757,18 @@ mod tests {
         let (scan, end) = scan_in_pieces(b"* aaa joined\n* present:\n", 4);
         assert_ne!(scan.head, *PRESENT);
         assert_eq!(end, 13);
+    }
+
+    #[test]
+    fn a_low_descriptor_limit_means_fewer_clients_and_says_so() {
+        assert_eq!(fit(10_000, Some(20_000)), (10_000, None));
+        assert_eq!(fit(10_000, None), (10_000, None));
+        let (n, note) = fit(10_000, Some(4096));
+        assert_eq!(n, 4096 - SPARE_FDS as usize);
+        assert_eq!(
+            note.as_deref(),
+            Some("3,840 clients, not 10,000: this system lets a process open at most 4,096 descriptors (`ulimit -Hn`)")
+        );
     }
 
     #[test]
