@@ -2,11 +2,15 @@
 //! each broken program is rejected by exactly the checks made for its
 //! mistake, and a server built the other way round passes.
 //!
-//! The 10,000-client check is the heavy one: the solution's runs connect all
-//! 10,000; the fixture rows connect fewer (`SOCKETLINGS_CLIENTS`), enough
-//! for what each row is about (a thread per client shows at a hundred; a
-//! lock held across `.await` blocks for good once a line has more than 128
-//! recipients, tokio's budget of operations before a task must yield).
+//! The 10,000-client check is the heavy one: every join is announced to
+//! everyone, 50 million lines for 10,000 clients, and the solution (a debug
+//! build) takes about a minute for them on two cores. The runs here connect
+//! fewer (`SOCKETLINGS_CLIENTS`): the solution 2,000, the fixture rows 150,
+//! enough for what each row is about (a thread per client shows within the
+//! first hundred; a lock held across `.await` blocks for good once a line
+//! has more than 128 recipients, tokio's budget of operations before a task
+//! must yield). `the_solution_serves_ten_thousand_clients` runs the full
+//! check; it is left out of the suite (`cargo test -- --ignored` runs it).
 
 use crate::common::*;
 
@@ -40,9 +44,20 @@ const CLIENT_REFUSED: &str = "the client reports a refused connection without pa
 /// across `.await` blocks (see the top of this file).
 const FEW: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "150")];
 
+/// The crowd the solution's runs connect.
+const SOLUTION: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "2000")];
+
 #[test]
 fn solution_passes_every_check() {
-    assert_solution_passes("lesson11");
+    let run = solution_run_with("lesson11", SOLUTION);
+    assert_eq!(run.code, 0, "the solution passes every check; failed: {:?}\n{}", run.failed(), run.stdout);
+}
+
+#[test]
+#[ignore = "about a minute of two cores: 50 million `joined` lines"]
+fn the_solution_serves_ten_thousand_clients() {
+    let run = solution_run("lesson11");
+    assert_eq!(run.code, 0, "the solution passes every check; failed: {:?}\n{}", run.failed(), run.stdout);
 }
 
 #[test]

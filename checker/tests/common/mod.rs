@@ -198,7 +198,7 @@ pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])
 }
 
 /// [`assert_each_check_rejects_exactly`], with `envs` set for the checker
-/// on the fixtures' runs (not the solution's).
+/// on every run.
 #[track_caller]
 pub fn assert_each_check_rejects_exactly_with(lesson: &str, envs: &[(&str, &str)], broken: &[(&str, &[&str])]) {
     let runs = in_parallel(broken, |(fixture, checks)| {
@@ -214,7 +214,7 @@ pub fn assert_each_check_rejects_exactly_with(lesson: &str, envs: &[(&str, &str)
         );
         assert_eq!(run.code, 1, "a failed check exits with status 1");
     }
-    let solution = solution_run(lesson);
+    let solution = solution_run_with(lesson, envs);
     let all = solution.passed();
     assert!(solution.failed().is_empty(), "the solution passes: {:?}", solution.failed());
     for check in &all {
@@ -268,11 +268,16 @@ pub fn passing_run(lesson: &str, cmd: &str) -> Run {
 /// The solution checked with the usual deadlines, and once more with
 /// [`SECOND_LOOK`] if a check failed (see there).
 pub fn solution_run(lesson: &str) -> Run {
-    let run = run_json(&[lesson, "--solution"], &[]);
+    solution_run_with(lesson, &[])
+}
+
+/// [`solution_run`], with `envs` set for the checker.
+pub fn solution_run_with(lesson: &str, envs: &[(&str, &str)]) -> Run {
+    let run = run_json(&[lesson, "--solution"], envs);
     if run.failed().is_empty() {
         return run;
     }
-    run_json(&[lesson, "--solution"], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
+    run_json(&[lesson, "--solution"], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
 }
 
 /// Every check of `lesson` must pass on its solution.

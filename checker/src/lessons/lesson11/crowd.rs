@@ -38,6 +38,16 @@ const IN_FLIGHT: usize = 64;
 /// Descriptors the checker keeps for itself besides the clients.
 const SPARE_FDS: u64 = 256;
 
+/// How long every client may take to connect and join, all together: a
+/// debug build of a task-per-client server with a channel per client
+/// needs about a minute for 10,000 on two cores (50 million `joined`
+/// lines). A server that stops sending anything fails long before: see
+/// [`STALL_MS`].
+const JOINING_MS: u64 = 90_000;
+
+/// How long nothing may arrive on any connection before the check gives up.
+const STALL_MS: u64 = 3000;
+
 /// How often the server's threads are counted: a thread per client is
 /// caught within the first hundred or so.
 const SAMPLE_EVERY: Duration = Duration::from_millis(50);
@@ -306,7 +316,7 @@ impl<'a> Crowd<'a> {
         if self.program.threads().is_none() {
             note("this system does not say how many threads a program runs: not measured".into());
         }
-        let joining = self.ctx.timing.ms(30_000);
+        let joining = self.ctx.timing.ms(JOINING_MS);
         let deadline = Instant::now() + joining;
         while self.prompted < self.n {
             while self.started < self.n && self.started - self.prompted < IN_FLIGHT {
@@ -376,7 +386,7 @@ impl<'a> Crowd<'a> {
         }
         self.sample_threads(false)?;
         let now = Instant::now();
-        let stalled = now - self.last_progress > self.ctx.timing.ms(3000);
+        let stalled = now - self.last_progress > self.ctx.timing.ms(STALL_MS);
         if now >= deadline || stalled {
             return Err(self.late(waiting, stalled));
         }
@@ -559,7 +569,7 @@ impl<'a> Crowd<'a> {
     /// A deadline passed, or nothing arrived for long.
     fn late(&self, waiting: Waiting, stalled: bool) -> Failure {
         let stalled = if stalled {
-            format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(3000).as_millis())
+            format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(STALL_MS).as_millis())
         } else {
             String::new()
         };
@@ -567,7 +577,7 @@ impl<'a> Crowd<'a> {
             let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
             format!("{} clients still waiting for {what}{stalled}; the first: {first}", thousands(behind.len()))
         };
-        let within = self.ctx.timing.ms(30_000).as_secs();
+        let within = self.ctx.timing.ms(JOINING_MS).as_secs();
         match waiting {
             Waiting::Connect => {
                 let behind = self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted));
