@@ -1,6 +1,7 @@
 //! Reaching the program under test: start a server and connect to it
 //! ([`Ctx::start_server`], [`Ctx::start_udp_server`]), connect again
-//! ([`Ctx::connect_again`]), or let a client connect ([`Ctx::accept`]).
+//! ([`Ctx::connect_again`]), or start a client and let it connect
+//! ([`Ctx::start_client`], [`Ctx::accept`]).
 //! Each waits until the program is ready, within the ready deadline, and
 //! fails at once when the program exits first.
 
@@ -40,6 +41,26 @@ impl From<Server> for Served {
     }
 }
 
+/// A client under test, connected to a listener the check holds (kept
+/// open until the `Client` is dropped).
+pub struct Client {
+    pub program: Program,
+    pub conn: Conn,
+    pub addr: SocketAddr,
+    _listener: TcpListener,
+}
+
+/// What a client under test reads on stdin.
+#[derive(Clone, Copy, Debug)]
+pub enum Stdin<'a> {
+    /// Nothing: stdin is closed.
+    Closed,
+    /// A pipe the check writes to later ([`Program::write_stdin`]).
+    Open,
+    /// These bytes, then the end of input.
+    Given(&'a [u8]),
+}
+
 /// A UDP server the check started. Late answers to the readiness probes
 /// may still be on their way, so checks talk to the server from sockets of
 /// their own (the probe socket is closed).
@@ -66,6 +87,24 @@ impl Ctx {
                 Err(failure) => return Err(failure),
             }
         }
+    }
+
+    /// Listens on a free loopback port, starts the client (`args` builds its
+    /// arguments from that address) with `stdin`, and waits for it to connect.
+    pub fn start_client(&mut self, args: impl FnOnce(&str) -> Vec<String>, stdin: Stdin) -> Result<Client, Failure> {
+        let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
+        let args = args(&addr.to_string());
+        let mut program = match stdin {
+            Stdin::Closed => self.spawn("client", &args)?,
+            Stdin::Open | Stdin::Given(_) => self.spawn_with_stdin("client", &args)?,
+        };
+        if let Stdin::Given(bytes) = stdin {
+            // A client that stops reading early is judged by what it sends.
+            let _ = program.write_stdin(bytes);
+            program.close_stdin();
+        }
+        let conn = self.accept(&listener, &mut program)?;
+        Ok(Client { program, conn, addr, _listener: listener })
     }
 
     /// A checker-side UDP socket on a free loopback port.
@@ -187,7 +226,10 @@ impl Ctx {
                 conn.note(&format!("connected to {addr}"));
                 Ok(conn)
             }
-            Err(err) => match program.try_status() {
+            // A refused connection often means the program is exiting (its
+            // listener closed with it): give its status a moment to arrive
+            // through the launcher, so the failure names the exit.
+            Err(err) => match program.wait_exit(self.timing.ms(200)) {
                 Some(status) => Err(exited_early(&did, "the server to accept another connection", status, program)),
                 None => Err(Failure::new(did, "the server to accept another connection", err.to_string()).hint(
                     "The server stopped listening: it closed its listener or left the loop that calls `accept`.",

@@ -1,9 +1,10 @@
-//! Expectations a check states in one call, each failing with the
-//! wording the report shows: bytes or a line on a connection, an exchange,
-//! a client's error exit.
+//! Expectations on the wire, each one call that fails with the wording the
+//! report shows: bytes or a line from the program ([`expect_bytes`],
+//! [`expect_line`]), a message sent ([`send_or_fail`]) and its answer
+//! ([`exchange`]), and the connection closed with nothing more
+//! ([`expect_closed`]).
 
-use super::status::describe_status;
-use super::{text, Conn, Ctx, Failure, Outcome, Program};
+use super::{Conn, Failure, Outcome};
 use std::time::Duration;
 
 /// Reads `expected.len()` bytes from `conn` and compares them.
@@ -29,30 +30,29 @@ pub fn expect_line(conn: &mut Conn, expected: &str, within: Duration, did: &str)
 
 /// Sends `message` on `conn` and expects `expected` back.
 pub fn exchange(conn: &mut Conn, message: &[u8], expected: &[u8], within: Duration, did: &str) -> Outcome {
-    conn.send(message, within).map_err(|end| Failure::new(did, "to send the message", end.describe()))?;
+    send_or_fail(conn, message, within, did)?;
     expect_bytes(conn, expected, within, did)
 }
 
-/// The program (a client that met an error: a refused connection, a server
-/// that closed early) exits non-zero with a message on stderr, without a panic.
-pub fn expect_error_exit(ctx: &Ctx, client: &mut Program, did: &str) -> Outcome {
-    let expected = "a short error on stderr and a non-zero exit status, without a panic";
-    let Some(status) = client.wait_exit(ctx.timing.exit()) else {
-        return Err(Failure::new(did, expected, "the client was still running")
-            .hint("An error here ends the client: return it instead of retrying or waiting forever."));
-    };
-    let (err, _) = client.stderr().snapshot();
-    let err = String::from_utf8_lossy(&err);
-    if status.success() {
-        return Err(Failure::new(did, expected, "exit status 0")
-            .hint("The client could not do its work: return the error from `run` so `main` exits non-zero."));
+/// Sends all of `bytes` on `conn`. A send that fails found the connection
+/// closed or reset, or the program no longer reading: the failure says so.
+pub fn send_or_fail(conn: &mut Conn, bytes: &[u8], within: Duration, did: &str) -> Outcome {
+    conn.send(bytes, within).map_err(|end| {
+        let got = end.describe();
+        let got = got.strip_prefix("then ").unwrap_or(&got).to_string();
+        Failure::new(did, "your program to keep the connection open and read what was sent", got)
+            .meaning_of(&end)
+            .ended(end)
+    })
+}
+
+/// The program closes the connection within `within`, sending nothing
+/// more; `expected` says when it should ("the connection to close after
+/// the response").
+pub fn expect_closed(conn: &mut Conn, within: Duration, did: &str, expected: &str) -> Outcome {
+    let after = conn.closed_within(within);
+    if after.complete() && after.bytes.is_empty() {
+        return Ok(());
     }
-    if err.contains("panicked at") || err.contains("Traceback (most recent call last)") {
-        return Err(Failure::new(did, expected, format!("a crash: {}", text::crash_line(&err))));
-    }
-    if err.trim().is_empty() {
-        return Err(Failure::new(did, expected, format!("{}, with nothing on stderr", describe_status(status)))
-            .hint("Say what went wrong on stderr (`eprintln!`), e.g. `error: Connection refused`."));
-    }
-    Ok(())
+    Err(Failure::new(did, expected, after.describe()))
 }

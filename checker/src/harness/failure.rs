@@ -44,9 +44,33 @@ impl Failure {
             did: did.into(),
             expected: expected.into(),
             got: got.into(),
+            diff: None,
+            meaning: None,
+            hint: None,
+            cannot_run: false,
             at: Some(Instant::now()),
-            ..Failure::default()
+            stopped_by: None,
+            end: None,
         }
+    }
+
+    /// What the check did, told again (with more of the story).
+    pub fn did(mut self, did: impl Into<String>) -> Failure {
+        self.did = did.into();
+        self
+    }
+
+    /// What should have happened, told again (the check knows it better
+    /// than the helper that failed).
+    pub fn expected(mut self, expected: impl Into<String>) -> Failure {
+        self.expected = expected.into();
+        self
+    }
+
+    /// What happened instead, told again.
+    pub fn got(mut self, got: impl Into<String>) -> Failure {
+        self.got = got.into();
+        self
     }
 
     /// A hint for this particular way of failing, shown instead of the check's.

@@ -15,7 +15,11 @@
 //! - [`timing`]: [`Timing`], the deadlines scaled by `SOCKETLINGS_SLOW`;
 //! - [`context`]: [`Ctx`], the check's programs, transcript and roles;
 //! - [`connect`]: starting a server and connecting, or accepting a client;
-//! - [`expect`]: one-call expectations (a line, bytes, an exchange, an exit);
+//! - [`expect`]: expectations on the wire (bytes, a line, a send, an
+//!   exchange, the close);
+//! - [`output`]: expectations on a program (its exit status, its stdout,
+//!   a printed line);
+//! - [`folder`]: a scratch folder with files for the program;
 //! - [`status`]: how a program ended, in words;
 //! - [`process`]: starting, capturing and killing programs;
 //! - [`net`], [`udp`], [`http`]: TCP connections, UDP sockets and HTTP
@@ -28,8 +32,10 @@ pub mod connect;
 pub mod context;
 pub mod expect;
 pub mod failure;
+pub mod folder;
 pub mod http;
 pub mod net;
+pub mod output;
 pub mod process;
 pub mod roles;
 pub mod status;
@@ -38,13 +44,17 @@ pub mod timing;
 pub mod transcript;
 pub mod udp;
 
-pub use connect::{Served, Server, UdpServer};
+pub use connect::{Client, Served, Server, Stdin, UdpServer};
 pub use context::Ctx;
-pub use expect::{exchange, expect_bytes, expect_error_exit, expect_line};
+pub use expect::{exchange, expect_bytes, expect_closed, expect_line, send_or_fail};
 pub use failure::{checker_trouble, Failure, Outcome};
+pub use folder::ScratchFolder;
 pub use net::{Conn, End, Received};
+pub use output::{
+    expect_error_exit, expect_exit, expect_printed_line, expect_stdout, expect_stdout_so_far, expect_success,
+};
 pub use process::{Program, ProgramLog};
-pub use status::{describe_status, exited_early, said_address_in_use};
+pub use status::{blame_exit, describe_status, exited_early, said_address_in_use};
 pub use timing::Timing;
 pub use transcript::Transcript;
 pub use udp::Udp;

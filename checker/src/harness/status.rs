@@ -2,6 +2,7 @@
 //!
 //! - [`describe_status`]: "exited with status 1", "was killed by signal 9";
 //! - [`exited_early`]: the failure of a check whose program ended first;
+//! - [`blame_exit`]: a failure told again when the server had exited;
 //! - [`said_address_in_use`]: whether a program's stderr says its port was taken.
 
 use super::{Failure, Program, ProgramLog};
@@ -49,5 +50,17 @@ pub fn exited_early(did: &str, expected: &str, status: ExitStatus, program: &Pro
             "Your program {status} before the check was done: its stderr below says why (a panic, an error \
              returned from `main`, or a `return` that came too soon)."
         ))
+    }
+}
+
+/// When the server `program` has exited, the failure says so ("…; your
+/// server exited with status 101"), with `hint` if one is given; otherwise
+/// it is unchanged.
+pub fn blame_exit(failure: Failure, program: &mut Program, hint: Option<&str>) -> Failure {
+    let Some(status) = program.try_status() else { return failure };
+    let got = format!("{}; your server {}", failure.got, describe_status(status));
+    match hint {
+        Some(hint) => failure.got(got).hint(hint),
+        None => failure.got(got),
     }
 }

@@ -27,8 +27,8 @@
 //!
 //! # Layout
 //!
-//! - [`policy`]: the mode, limits and grants every program gets;
-//! - [`launch`]: the launcher command line for a program;
+//! - [`policy`](mod@policy): the mode, limits and grants every program gets;
+//! - [`launch`](mod@launch): the launcher command line for a program;
 //! - [`stage`]: the launcher's stages and their options;
 //! - [`limits`]: the limit that ended a program, in plain words;
 //! - `linux`, `other`: the backends; this module forwards to the one in use.
@@ -47,7 +47,7 @@ pub mod limits;
 pub mod policy;
 pub mod stage;
 
-pub use launch::{launch, own_pid, resolve_program};
+pub use launch::{launch, own_pid, resolve_program, Launch};
 pub use limits::limit_hit;
 pub use policy::{allow, allowed, policy, set_policy, Grants, Kind, Limits, Mode, Policy, MIB};
 pub use stage::{run_stage_if_asked, Spec, EXEC, INIT, LAUNCHER};

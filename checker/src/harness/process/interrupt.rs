@@ -38,7 +38,7 @@ pub fn exit_if_interrupted() {
 /// On Ctrl-C, SIGTERM or SIGHUP: kill every program still running, then exit
 /// with status 130. (A program in its own process group does not get the
 /// terminal's Ctrl-C itself.) From then on no program starts; one that was
-/// starting at that moment is killed by [`Program::spawn`] itself.
+/// starting at that moment is killed by [`Program::spawn`](super::Program::spawn) itself.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         stop_everything_and_exit(130, "interrupted: every program the checker started was stopped");

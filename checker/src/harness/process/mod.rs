@@ -135,21 +135,8 @@ impl Program {
         grants.read.push(resolved.clone());
         let mut full = vec![resolved.display().to_string()];
         full.extend(args.iter().cloned());
-        let launch = os::launch(&full, kind, &grants)?;
-        let (launcher, launcher_args) = launch.argv.split_first().expect("a command line is never empty");
-        let mut command = Command::new(launcher);
-        command
-            .args(launcher_args)
-            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // A learner's panic should read as one message, not a backtrace.
-            .env("RUST_BACKTRACE", "0");
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
+        let launch: os::Launch = os::launch(&full, kind, &grants)?;
+        let mut command = launcher_command(&launch.argv, stdin);
         // Registered before any orphan hunt can mistake it for an orphan.
         let mut child = live_groups::spawn(&mut command)?;
         let log = Arc::new(ProgramLog {
@@ -307,6 +294,26 @@ impl Drop for Program {
         live_groups::kill_orphans();
         drop(self.scratch.take());
     }
+}
+
+/// The command that runs the launcher line `argv`: stdin closed or piped,
+/// stdout and stderr piped, in a process group of its own (on Unix).
+fn launcher_command(argv: &[String], stdin: bool) -> Command {
+    let (launcher, launcher_args) = argv.split_first().expect("a command line is never empty");
+    let mut command = Command::new(launcher);
+    command
+        .args(launcher_args)
+        .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // A learner's panic should read as one message, not a backtrace.
+        .env("RUST_BACKTRACE", "0");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
 }
 
 /// `argv` as one line a person could paste into a shell.

@@ -4,7 +4,7 @@
 
 use super::site::{describe_codes, same_body, start, start_with, Http, HELLO, STYLE};
 use crate::harness::http::{self, get, Framing};
-use crate::harness::{Conn, Ctx, End, Failure, Outcome, Received};
+use crate::harness::{expect_closed, send_or_fail, Ctx, End, Failure, Outcome, Received};
 use std::time::{Duration, Instant};
 
 pub(super) fn keep_alive(ctx: &mut Ctx) -> Outcome {
@@ -63,28 +63,19 @@ pub(super) fn pipelined(ctx: &mut Ctx) -> Outcome {
     same_body(&format!("{did}; this is the second response"), STYLE, &second)
 }
 
-/// After the response, the server must close: the next read is the end.
-fn expect_close(conn: &mut Conn, did: &str, within: Duration) -> Outcome {
-    let after = conn.closed_within(within);
-    if after.complete() && after.bytes.is_empty() {
-        return Ok(());
-    }
-    Err(Failure::new(did, "the connection to close after the response", after.describe()))
-}
-
 pub(super) fn honours_close(ctx: &mut Ctx) -> Outcome {
     let mut http = start(ctx)?;
     let within = ctx.timing.reply();
     let mut conn = http.conn(ctx)?;
     let did = "sent `GET /hello.txt HTTP/1.1` with `Connection: close`";
     http::exchange(&mut conn, &get("/hello.txt", true), false, Framing::Http, within, did)?;
-    expect_close(&mut conn, did, within)?;
+    expect_closed(&mut conn, within, did, "the connection to close after the response")?;
     // Our side closes too, so a server that lingers is not kept waiting.
     drop(conn);
     let mut conn = http.conn(ctx)?;
     let did = "sent `GET /hello.txt HTTP/1.0` (HTTP/1.0 closes unless it asks for keep-alive)";
     http::exchange(&mut conn, b"GET /hello.txt HTTP/1.0\r\n\r\n", false, Framing::Http, within, did)?;
-    expect_close(&mut conn, did, within)
+    expect_closed(&mut conn, within, did, "the connection to close after the response")
 }
 
 /// Starts the server with a short `--idle-timeout-ms`; returns it and that time.
@@ -182,7 +173,7 @@ pub(super) fn request_in_pieces(ctx: &mut Ctx) -> Outcome {
     let did = "sent `GET /hello.txt HTTP/1.1` in 6 pieces, 30 ms apart";
     let pieces: &[&[u8]] = &[b"GE", b"T /hel", b"lo.txt HTTP/1.1\r", b"\nHost: 127.0.0.1\r\n", b"\r", b"\n"];
     for piece in pieces {
-        conn.send(piece, within).map_err(|end| Failure::new(did, "to send the request", end.describe()))?;
+        send_or_fail(&mut conn, piece, within, did)?;
         std::thread::sleep(Duration::from_millis(30));
     }
     let response = http::read_response(&mut conn, false, Framing::Http, within, did)?;
@@ -193,19 +184,15 @@ pub(super) fn stalled_client(ctx: &mut Ctx) -> Outcome {
     let mut http = start(ctx)?;
     let mut stalled = http.conn(ctx)?;
     let half = b"GET /hello.txt HTTP/1.1\r\nHost: 127";
-    stalled
-        .send(half, ctx.timing.reply())
-        .map_err(|end| Failure::new("sent half a request", "to send it", end.describe()))?;
+    send_or_fail(&mut stalled, half, ctx.timing.reply(), "sent half a request")?;
     stalled.note("the checker sends nothing more on this connection");
     std::thread::sleep(Duration::from_millis(50));
-    let result = http.expect_file(ctx, "/hello.txt", HELLO).map_err(|f| Failure {
-        did: format!("left a first connection with half a request, then on a second connection {}", f.did),
-        meaning: Some(
+    let result = http.expect_file(ctx, "/hello.txt", HELLO).map_err(|f| {
+        let did = format!("left a first connection with half a request, then on a second connection {}", f.did);
+        f.did(did).meaning(
             "The second client waited while the first was stalled: the server handles one connection \
-             at a time."
-                .into(),
-        ),
-        ..f
+             at a time.",
+        )
     });
     drop(stalled);
     result

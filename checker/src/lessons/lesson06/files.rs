@@ -86,9 +86,8 @@ pub(super) fn directory_index(ctx: &mut Ctx) -> Outcome {
     // Without its slash: the index itself, or a redirect that adds the slash.
     let did = "sent `GET /sub HTTP/1.1`";
     let expected = "`200 OK` with `sub/index.html`, or a redirect (`301`, `308`) with `Location: /sub/`";
-    let response = http
-        .expect(ctx, &get("/sub", true), &[200, 301, 302, 307, 308])
-        .map_err(|f| Failure { expected: expected.into(), ..f })?;
+    let response =
+        http.expect(ctx, &get("/sub", true), &[200, 301, 302, 307, 308]).map_err(|f| f.expected(expected))?;
     if response.status == 200 {
         same_body(did, SUB_INDEX, &response)?;
     } else if REDIRECTS.contains(&response.status) {
@@ -206,8 +205,10 @@ pub(super) fn head_too_large(ctx: &mut Ctx) -> Outcome {
     drop(conn);
     let _ = sending.join();
     let codes = [431, 400];
-    let response =
-        response.map_err(|f| Failure { expected: format!("{}; {}", describe_codes(&codes), f.expected), ..f })?;
+    let response = response.map_err(|f| {
+        let expected = format!("{}; {}", describe_codes(&codes), f.expected);
+        f.expected(expected)
+    })?;
     if response.is(&codes) {
         Ok(())
     } else {

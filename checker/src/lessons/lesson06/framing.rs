@@ -70,10 +70,12 @@ pub(super) fn status_line_version(ctx: &mut Ctx) -> Outcome {
         let did = format!("sent `GET {target} HTTP/1.1`");
         let response = http::exchange(&mut conn, &get(target, true), false, Framing::Http, ctx.timing.reply(), &did)?;
         if !response.status_line.starts_with("HTTP/1.1 ") {
-            let mut failure =
-                Failure::new(did, "a status line that starts with `HTTP/1.1 `", format!("{:?}", response.status_line));
-            failure.diff = Some((b"HTTP/1.1 ".to_vec(), response.status_line.as_bytes().to_vec()));
-            return Err(failure);
+            return Err(Failure::new(
+                did,
+                "a status line that starts with `HTTP/1.1 `",
+                format!("{:?}", response.status_line),
+            )
+            .diff(*b"HTTP/1.1 ", response.status_line.as_bytes()));
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! ROOT, whether the path climbs with `..`, encodes it, is absolute, or
 //! follows a symbolic link.
 
-use super::site::{carries_secret, start, Http};
+use super::site::{carries_secret, secret, start, Http};
 use crate::harness::http::{self, get, Framing};
 use crate::harness::{Ctx, Failure, Outcome};
 
@@ -24,7 +24,8 @@ fn never_outside(ctx: &mut Ctx, http: &mut Http, targets: &[String]) -> Outcome 
                      leaves the root with 403."
                         .into()
                 });
-                Failure { expected: format!("{expected}; {}", f.expected), ..f }.hint(hint)
+                let expected = format!("{expected}; {}", f.expected);
+                f.expected(expected).hint(hint)
             })?;
         // Whatever else comes before the close (we asked for it) must not be the secret either.
         let rest = conn.read_to_close(1 << 16, ctx.timing.ms(50));
@@ -74,7 +75,7 @@ pub(super) fn encoded_traversal(ctx: &mut Ctx) -> Outcome {
 
 pub(super) fn absolute_paths(ctx: &mut Ctx) -> Outcome {
     let mut http = start(ctx)?;
-    let secret = http.site.secret().display().to_string();
+    let secret = secret(&http.site).display().to_string();
     let encoded = secret.replace('/', "%2f");
     let targets = [format!("/{secret}"), format!("/{encoded}")];
     never_outside(ctx, &mut http, &targets)

@@ -5,7 +5,7 @@
 //! with the expectations every check uses: a status, a file, no secret.
 
 use crate::harness::http::{self, first_line, get, Framing, Response};
-use crate::harness::{checker_trouble, text, Conn, Ctx, Failure, Outcome, Served};
+use crate::harness::{checker_trouble, text, Conn, Ctx, Failure, Outcome, ScratchFolder, Served};
 use std::path::PathBuf;
 
 pub(super) const HELLO: &[u8] = b"Hello from the checker!\nThis file ends with a newline.\n";
@@ -29,49 +29,43 @@ pub(super) fn png() -> Vec<u8> {
     bytes
 }
 
-/// The folder the server serves, in a scratch folder that also holds the
-/// secret file (beside ROOT, not in it).
-pub(super) struct Site {
-    pub(super) scratch: tempfile::TempDir,
-    pub(super) root: PathBuf,
+/// The folder the server serves (ROOT), in a scratch folder that also
+/// holds the secret file (beside ROOT, not in it).
+pub(super) type Site = ScratchFolder;
+
+/// ROOT with every file the checks ask for, the secret beside it, and a
+/// link inside ROOT to the secret.
+pub(super) fn create_site() -> std::io::Result<Site> {
+    let site = ScratchFolder::create("http", "site")?;
+    std::fs::create_dir_all(site.dir().join("empty"))?;
+    std::fs::write(secret(&site), SECRET)?;
+    let files: &[(&str, &[u8])] = &[
+        ("index.html", INDEX),
+        ("hello.txt", HELLO),
+        ("style.css", STYLE),
+        ("app.js", b"console.log('hi');\n"),
+        ("data.json", b"{\"ok\": true}\n"),
+        ("notes.txt", NOTES),
+        ("logo.png", &png()),
+        ("pixel.png", b"not a real PNG: the type comes from the name\n"),
+        ("photo.jpg", b"not a real JPEG either\n"),
+        ("icon.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"),
+        ("data.bin", b"\x00\x01\x02 unknown kind of file"),
+        ("with space.txt", SPACED),
+        ("caf\u{e9}.txt", CAFE),
+        ("sub/index.html", SUB_INDEX),
+        ("sub/page.txt", HELLO),
+    ];
+    site.write(files)?;
+    // A link inside ROOT to the secret beside it: following it leaves ROOT.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../secret.txt", site.dir().join("link.txt"))?;
+    Ok(site)
 }
 
-impl Site {
-    pub(super) fn create() -> std::io::Result<Site> {
-        let scratch = crate::harness::process::scratch_dir("http")?;
-        let root = scratch.path().join("site");
-        std::fs::create_dir_all(root.join("sub"))?;
-        std::fs::create_dir_all(root.join("empty"))?;
-        std::fs::write(scratch.path().join("secret.txt"), SECRET)?;
-        let files: &[(&str, &[u8])] = &[
-            ("index.html", INDEX),
-            ("hello.txt", HELLO),
-            ("style.css", STYLE),
-            ("app.js", b"console.log('hi');\n"),
-            ("data.json", b"{\"ok\": true}\n"),
-            ("notes.txt", NOTES),
-            ("logo.png", &png()),
-            ("pixel.png", b"not a real PNG: the type comes from the name\n"),
-            ("photo.jpg", b"not a real JPEG either\n"),
-            ("icon.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"),
-            ("data.bin", b"\x00\x01\x02 unknown kind of file"),
-            ("with space.txt", SPACED),
-            ("caf\u{e9}.txt", CAFE),
-            ("sub/index.html", SUB_INDEX),
-            ("sub/page.txt", HELLO),
-        ];
-        for (name, bytes) in files {
-            std::fs::write(root.join(name), bytes)?;
-        }
-        // A link inside ROOT to the secret beside it: following it leaves ROOT.
-        #[cfg(unix)]
-        std::os::unix::fs::symlink("../secret.txt", root.join("link.txt"))?;
-        Ok(Site { scratch, root })
-    }
-
-    pub(super) fn secret(&self) -> PathBuf {
-        self.scratch.path().join("secret.txt")
-    }
+/// The secret file beside ROOT: its contents must never be served.
+pub(super) fn secret(site: &Site) -> PathBuf {
+    site.beside("secret.txt")
 }
 
 /// A server started on a fresh site.
@@ -94,8 +88,11 @@ impl Http {
         let did = format!("sent `{}` on a new connection", first_line(request));
         let expected = describe_codes(codes);
         let head_only = request.starts_with(b"HEAD ");
-        let response = http::exchange(&mut conn, request, head_only, Framing::Http, ctx.timing.reply(), &did)
-            .map_err(|f| Failure { expected: format!("{expected}; {}", f.expected), ..f })?;
+        let response =
+            http::exchange(&mut conn, request, head_only, Framing::Http, ctx.timing.reply(), &did).map_err(|f| {
+                let expected = format!("{expected}; {}", f.expected);
+                f.expected(expected)
+            })?;
         if carries_secret(&response) {
             return Err(self.leaked(did, expected, &response));
         }
@@ -116,7 +113,7 @@ impl Http {
         Failure::new(
             did,
             expected,
-            format!("the contents of {}, a file outside ROOT: {}", self.site.secret().display(), response.summary()),
+            format!("the contents of {}, a file outside ROOT: {}", secret(&self.site).display(), response.summary()),
         )
     }
 }
@@ -164,13 +161,12 @@ pub(super) fn same_body(did: &str, expected: &[u8], response: &Response) -> Outc
     if response.status != 200 {
         return Err(Failure::new(did, format!("`200 OK` and the file's {} bytes", expected.len()), response.summary()));
     }
-    let mut failure = Failure::new(
+    Err(Failure::new(
         did,
         format!("the file's {} bytes", expected.len()),
         format!("{} body bytes: {}", response.body.len(), text::escape(&response.body)),
-    );
-    failure.diff = Some((expected.to_vec(), response.body.clone()));
-    Err(failure)
+    )
+    .diff(expected, response.body.clone()))
 }
 
 pub(super) fn start(ctx: &mut Ctx) -> Result<Http, Failure> {
@@ -179,11 +175,11 @@ pub(super) fn start(ctx: &mut Ctx) -> Result<Http, Failure> {
 
 /// Starts the server with `options` after `server ADDR ROOT`.
 pub(super) fn start_with(ctx: &mut Ctx, options: &[String]) -> Result<Http, Failure> {
-    let site = Site::create().map_err(|e| checker_trouble("create the folder to serve", &e))?;
+    let site = create_site().map_err(|e| checker_trouble("create the folder to serve", &e))?;
     // The secret beside ROOT is readable too: the sandbox must not hide a
     // server that serves it.
-    ctx.grant_read(site.scratch.path());
-    let root = site.root.display().to_string();
+    ctx.grant_read(site.scratch());
+    let root = site.dir().display().to_string();
     let served = ctx
         .start_server(|addr| {
             let mut args = vec!["server".to_string(), addr.to_string(), root.clone()];
@@ -200,13 +196,13 @@ mod tests {
 
     #[test]
     fn the_site_keeps_the_secret_outside_root() {
-        let site = Site::create().unwrap();
-        assert!(site.secret().exists());
-        assert!(!site.secret().starts_with(&site.root));
-        assert_eq!(std::fs::read(site.root.join("logo.png")).unwrap(), png());
+        let site = create_site().unwrap();
+        assert!(secret(&site).exists());
+        assert!(!secret(&site).starts_with(site.dir()));
+        assert_eq!(std::fs::read(site.dir().join("logo.png")).unwrap(), png());
         assert!((0..=255u8).all(|b| png().contains(&b)));
         #[cfg(unix)]
-        assert_eq!(site.root.join("link.txt").canonicalize().unwrap(), site.secret().canonicalize().unwrap());
+        assert_eq!(site.dir().join("link.txt").canonicalize().unwrap(), secret(&site).canonicalize().unwrap());
     }
 
     #[test]

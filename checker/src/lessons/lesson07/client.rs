@@ -2,9 +2,13 @@
 //! bytes to a listener the check holds, then prints the reply and exits
 //! with a status that matches it.
 
-use super::inbox::{pattern, send, LARGE};
+use super::inbox::{pattern, LARGE};
 use crate::harness::Timing;
-use crate::harness::{checker_trouble, describe_status, expect_line, net, text, Conn, Ctx, Failure, Outcome, Program};
+use crate::harness::{
+    checker_trouble, describe_status, expect_line, expect_printed_line, send_or_fail, text, Conn, Ctx, Failure,
+    Outcome, Program, ScratchFolder, Stdin,
+};
+use std::time::Duration;
 
 /// A client run against the checker acting as server: the file sent and
 /// the connection the client opened.
@@ -12,25 +16,19 @@ struct ClientRun {
     program: Program,
     conn: Conn,
     body: Vec<u8>,
-    _scratch: tempfile::TempDir,
+    _folder: ScratchFolder,
 }
 
 /// Writes a file in nested folders and starts `client ADDR PATH` towards a
 /// listener of the checker's.
 fn start_client(ctx: &mut Ctx) -> Result<ClientRun, Failure> {
-    let scratch =
-        crate::harness::process::scratch_dir("files").map_err(|e| checker_trouble("create a scratch folder", &e))?;
-    ctx.grant_read(scratch.path());
-    let folder = scratch.path().join("docs").join("2024");
-    let path = folder.join("report.bin");
+    let folder = ScratchFolder::create("files", "docs").map_err(|e| checker_trouble("create a scratch folder", &e))?;
+    ctx.grant_read(folder.scratch());
     let body = pattern(200 * 1024);
-    std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, &body))
-        .map_err(|e| checker_trouble("write a file to send", &e))?;
-    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
-    let mut program = ctx.spawn("client", &["client".into(), addr.to_string(), path.display().to_string()])?;
-    let conn = ctx.accept(&listener, &mut program)?;
-    Ok(ClientRun { program, conn, body, _scratch: scratch })
+    folder.write(&[("2024/report.bin", &body)]).map_err(|e| checker_trouble("write a file to send", &e))?;
+    let path = folder.dir().join("2024").join("report.bin").display().to_string();
+    let client = ctx.start_client(|addr| vec!["client".into(), addr.into(), path], Stdin::Closed)?;
+    Ok(ClientRun { program: client.program, conn: client.conn, body, _folder: folder })
 }
 
 /// Reads the header and expects `report.bin` and the size.
@@ -40,16 +38,13 @@ fn read_header(run: &mut ClientRun, timing: Timing) -> Outcome {
     expect_line(&mut run.conn, &run.body.len().to_string(), timing.reply(), did)
 }
 
-/// Waits for the client to exit and expects `line` on its stdout.
+/// Waits for the client to exit and expects `line` on its stdout, and an
+/// exit status that matches the reply (0 for `OK`).
 fn expect_exit(run: &mut ClientRun, timing: Timing, did: &str, line: &str, success: bool) -> Outcome {
     let Some(status) = run.program.wait_exit(timing.exit()) else {
         return Err(Failure::new(did, "the client to print the reply and exit", "it was still running"));
     };
-    let (out, _) = run.program.stdout().snapshot();
-    let out = String::from_utf8_lossy(&out);
-    if !out.lines().any(|l| l.trim_end() == line) {
-        return Err(Failure::new(did, format!("the line {line:?} on stdout"), format!("stdout {out:?}")));
-    }
+    expect_printed_line(&run.program, line, Duration::ZERO, did)?;
     if status.success() != success {
         let expected = if success { "exit status 0" } else { "a non-zero exit status" };
         return Err(Failure::new(did, expected, format!("the client {}", describe_status(status))));
@@ -92,7 +87,7 @@ pub(super) fn client_prints_ok(ctx: &mut Ctx) -> Outcome {
     let size = skip_header(&mut run, ctx.timing);
     let _ = run.conn.read_exact(size, ctx.timing.reply());
     let did = format!("received the file, replied {reply:?} and closed");
-    send(&mut run.conn, format!("{reply}\n").as_bytes(), ctx.timing.reply(), &did)?;
+    send_or_fail(&mut run.conn, format!("{reply}\n").as_bytes(), ctx.timing.reply(), &did)?;
     run.conn.shutdown_write();
     expect_exit(&mut run, ctx.timing, &did, &reply, true)
 }
@@ -101,7 +96,7 @@ pub(super) fn client_reports_err(ctx: &mut Ctx) -> Outcome {
     let mut run = start_client(ctx)?;
     skip_header(&mut run, ctx.timing);
     let did = "read the header, replied \"ERR disk full\" at once and closed";
-    send(&mut run.conn, b"ERR disk full\n", ctx.timing.reply(), did)?;
+    send_or_fail(&mut run.conn, b"ERR disk full\n", ctx.timing.reply(), did)?;
     run.conn.shutdown_write();
     // Read what the client still sends, so that closing is no reset.
     let _ = run.conn.read_to_close(LARGE, ctx.timing.reply());

@@ -6,7 +6,7 @@
 //! DIR holds. [`pattern`] makes file contents that tell their place.
 
 use crate::harness::Served;
-use crate::harness::{checker_trouble, expect_line, text, Conn, Ctx, Failure, Outcome};
+use crate::harness::{checker_trouble, expect_line, send_or_fail, text, Conn, Ctx, Failure, Outcome, ScratchFolder};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -47,45 +47,28 @@ pub(super) fn every_byte() -> Vec<u8> {
     bytes
 }
 
-/// The scratch folder: DIR (`inbox`) inside it, so the checker can also
-/// look beside DIR for files that should never have been written.
-pub(super) struct Inbox {
-    pub(super) scratch: tempfile::TempDir,
-    pub(super) dir: PathBuf,
+/// DIR (`inbox`) inside a scratch folder, so the checker can also look
+/// beside DIR for files that should never have been written.
+pub(super) type Inbox = ScratchFolder;
+
+pub(super) fn new_inbox() -> std::io::Result<Inbox> {
+    ScratchFolder::create("files", "inbox")
 }
 
-impl Inbox {
-    pub(super) fn create() -> std::io::Result<Inbox> {
-        let scratch = crate::harness::process::scratch_dir("files")?;
-        let dir = scratch.path().join("inbox");
-        std::fs::create_dir(&dir)?;
-        Ok(Inbox { scratch, dir })
+/// "DIR holds `a`, `b`" for reports.
+pub(super) fn describe(inbox: &Inbox) -> String {
+    let entries = inbox.entries();
+    if entries.is_empty() {
+        return "DIR is empty".into();
     }
-
-    /// The names in DIR, hidden files included, sorted.
-    pub(super) fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .map(|dir| dir.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
-
-    /// "DIR holds `a`, `b`" for reports.
-    pub(super) fn describe(&self) -> String {
-        let entries = self.entries();
-        if entries.is_empty() {
-            return "DIR is empty".into();
-        }
-        let shown: Vec<String> = entries
-            .iter()
-            .map(|n| {
-                let size = std::fs::metadata(self.dir.join(n)).map(|m| m.len()).unwrap_or(0);
-                format!("{n:?} ({size} bytes)")
-            })
-            .collect();
-        format!("DIR holds {}", shown.join(", "))
-    }
+    let shown: Vec<String> = entries
+        .iter()
+        .map(|n| {
+            let size = std::fs::metadata(inbox.dir().join(n)).map(|m| m.len()).unwrap_or(0);
+            format!("{n:?} ({size} bytes)")
+        })
+        .collect();
+    format!("DIR holds {}", shown.join(", "))
 }
 
 /// A server started on a fresh DIR.
@@ -104,8 +87,8 @@ impl Uploads {
     pub(super) fn upload(&mut self, ctx: &mut Ctx, name: &str, body: &[u8]) -> Outcome {
         let mut conn = self.conn(ctx)?;
         let did = format!("uploaded {name:?} ({} bytes)", body.len());
-        send(&mut conn, header(name, body.len()).as_bytes(), ctx.timing.reply(), &did)?;
-        send(&mut conn, body, ctx.timing.reply(), &did)?;
+        send_or_fail(&mut conn, header(name, body.len()).as_bytes(), ctx.timing.reply(), &did)?;
+        send_or_fail(&mut conn, body, ctx.timing.reply(), &did)?;
         // Small files: time to write and sync them, with room to spare.
         expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.ms(2000), &did)?;
         // Whether `OK` came too early is the business of the check named
@@ -127,9 +110,9 @@ impl Uploads {
 
     /// DIR/name holds exactly `body`.
     pub(super) fn expect_saved(&self, name: &str, body: &[u8], did: &str) -> Outcome {
-        let path = self.inbox.dir.join(name);
+        let path = self.inbox.dir().join(name);
         let got = std::fs::read(&path).map_err(|e| {
-            Failure::new(did, format!("the file {name:?} in DIR"), format!("{e}; {}", self.inbox.describe()))
+            Failure::new(did, format!("the file {name:?} in DIR"), format!("{e}; {}", describe(&self.inbox)))
         })?;
         if got == body {
             return Ok(());
@@ -146,16 +129,14 @@ impl Uploads {
     /// Nothing new in DIR, beside it, or at `elsewhere`.
     pub(super) fn expect_nothing_written(&self, did: &str, elsewhere: &[PathBuf]) -> Outcome {
         if !self.inbox.entries().is_empty() {
-            return Err(Failure::new(did, "nothing written in DIR", self.inbox.describe()));
+            return Err(Failure::new(did, "nothing written in DIR", describe(&self.inbox)));
         }
-        let beside: Vec<String> = std::fs::read_dir(self.inbox.scratch.path())
-            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let beside = self.inbox.entries_beside();
         if let Some(stray) = beside.iter().find(|n| *n != "inbox") {
             return Err(Failure::new(
                 did,
                 "nothing written outside DIR",
-                format!("a new file {stray:?} beside DIR, in {}", self.inbox.scratch.path().display()),
+                format!("a new file {stray:?} beside DIR, in {}", self.inbox.scratch().display()),
             ));
         }
         if let Some(path) = elsewhere.iter().find(|p| p.exists()) {
@@ -169,20 +150,12 @@ pub(super) fn header(name: &str, size: usize) -> String {
     format!("{name}\n{size}\n")
 }
 
-pub(super) fn send(conn: &mut Conn, bytes: &[u8], within: Duration, did: &str) -> Outcome {
-    conn.send(bytes, within).map_err(|end| {
-        let mut failure = Failure::new(did, "to send it all", end.describe());
-        failure.meaning = end.hint().map(str::to_string);
-        failure
-    })
-}
-
 pub(super) fn start(ctx: &mut Ctx) -> Result<Uploads, Failure> {
-    let inbox = Inbox::create().map_err(|e| checker_trouble("create a scratch folder", &e))?;
+    let inbox = new_inbox().map_err(|e| checker_trouble("create a scratch folder", &e))?;
     // All of the scratch folder, not only DIR: a file written beside DIR
     // is a bug the checks must see, not one the sandbox hides.
-    ctx.grant_write(inbox.scratch.path());
-    let dir = inbox.dir.display().to_string();
+    ctx.grant_write(inbox.scratch());
+    let dir = inbox.dir().display().to_string();
     let served = ctx.start_server(|addr| vec!["server".into(), addr.into(), dir.clone()])?.into();
     Ok(Uploads { served, inbox })
 }
@@ -221,9 +194,9 @@ mod tests {
 
     #[test]
     fn the_inbox_lists_hidden_files() {
-        let inbox = Inbox::create().unwrap();
-        std::fs::write(inbox.dir.join(".upload-1.part"), b"x").unwrap();
+        let inbox = new_inbox().unwrap();
+        std::fs::write(inbox.dir().join(".upload-1.part"), b"x").unwrap();
         assert_eq!(inbox.entries(), [".upload-1.part"]);
-        assert!(inbox.describe().contains("(1 bytes)"));
+        assert!(describe(&inbox).contains("(1 bytes)"));
     }
 }

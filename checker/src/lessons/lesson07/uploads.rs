@@ -2,8 +2,8 @@
 //! files arrive byte for byte, whatever the writes look like, four at once,
 //! with `OK` only once the file is complete and in place.
 
-use super::inbox::{every_byte, header, pattern, send, start, LARGE, MEMORY_LIMIT};
-use crate::harness::{checker_trouble, expect_line, text, Ctx, Failure, Outcome};
+use super::inbox::{describe, every_byte, header, pattern, start, LARGE, MEMORY_LIMIT};
+use crate::harness::{checker_trouble, expect_line, send_or_fail, text, Ctx, Failure, Outcome};
 use std::time::Duration;
 
 pub(super) fn text_and_binary(ctx: &mut Ctx) -> Outcome {
@@ -21,7 +21,7 @@ pub(super) fn large_file(ctx: &mut Ctx) -> Outcome {
     let body = pattern(LARGE);
     let mut conn = uploads.conn(ctx)?;
     let did = format!("uploaded \"big.bin\" ({} MiB) in 1 MiB writes", LARGE >> 20);
-    send(&mut conn, header("big.bin", LARGE).as_bytes(), ctx.timing.reply(), &did)?;
+    send_or_fail(&mut conn, header("big.bin", LARGE).as_bytes(), ctx.timing.reply(), &did)?;
     for (i, chunk) in body.chunks(1 << 20).enumerate() {
         let what = if i == 0 { format!("sending {} MiB of file data", LARGE >> 20) } else { String::new() };
         // 2 s for each MiB: a server that reads at all takes one in far less.
@@ -55,10 +55,10 @@ pub(super) fn header_byte_by_byte(ctx: &mut Ctx) -> Outcome {
     let did =
         format!("sent the header {} one byte per write, 2 ms apart, then the body", text::escape(head.as_bytes()));
     for byte in head.as_bytes() {
-        send(&mut conn, &[*byte], ctx.timing.reply(), &did)?;
+        send_or_fail(&mut conn, &[*byte], ctx.timing.reply(), &did)?;
         std::thread::sleep(Duration::from_millis(2));
     }
-    send(&mut conn, body, ctx.timing.reply(), &did)?;
+    send_or_fail(&mut conn, body, ctx.timing.reply(), &did)?;
     expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.reply(), &did)?;
     uploads.expect_saved_within("slow.txt", body, &did, ctx.timing.ms(1000))
 }
@@ -68,7 +68,7 @@ pub(super) fn header_and_data_together(ctx: &mut Ctx) -> Outcome {
     let mut conn = uploads.conn(ctx)?;
     let body = b"the body, in the same write as the header\n";
     let did = "sent the header and the whole body in one write";
-    send(
+    send_or_fail(
         &mut conn,
         [header("together.txt", body.len()).as_bytes(), body].concat().as_slice(),
         ctx.timing.reply(),
@@ -88,7 +88,7 @@ pub(super) fn four_at_once(ctx: &mut Ctx) -> Outcome {
     for (name, body) in names.iter().zip(&bodies) {
         let mut conn = uploads.conn(ctx)?;
         let did = format!("opened 4 connections; sent the header and the first half of {name}");
-        send(&mut conn, header(name, size).as_bytes(), within, &did)?;
+        send_or_fail(&mut conn, header(name, size).as_bytes(), within, &did)?;
         conn.send_bulk(&body[..size / 2], within, "sending the first half of the file").map_err(|end| {
             Failure::new(&did, "the server to read it", end.describe())
                 .hint("Each connection needs its own thread: this one was not being read.")
@@ -107,15 +107,14 @@ pub(super) fn four_at_once(ctx: &mut Ctx) -> Outcome {
         conns[i]
             .send_bulk(&bodies[i][size / 2..], within, "sending the second half of the file")
             .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
-        expect_line(&mut conns[i], &format!("OK {size}"), ctx.timing.ms(3000), &did).map_err(|mut f| {
-            if i > 0 {
-                f.meaning = Some(
-                    "This upload was complete but got no answer while an earlier one was unfinished: the \
-                     server handles one connection at a time."
-                        .into(),
-                );
+        expect_line(&mut conns[i], &format!("OK {size}"), ctx.timing.ms(3000), &did).map_err(|f| {
+            if i == 0 {
+                return f;
             }
-            f
+            f.meaning(
+                "This upload was complete but got no answer while an earlier one was unfinished: the \
+                 server handles one connection at a time.",
+            )
         })?;
         uploads.expect_saved_within(&names[i], &bodies[i], &did, ctx.timing.ms(1000))?;
     }
@@ -134,7 +133,7 @@ pub(super) fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
         body.len(),
         quiet.as_millis()
     );
-    send(&mut conn, header("late.bin", body.len()).as_bytes(), ctx.timing.reply(), &did)?;
+    send_or_fail(&mut conn, header("late.bin", body.len()).as_bytes(), ctx.timing.reply(), &did)?;
     conn.send_bulk(most, ctx.timing.reply(), "sending all but the last byte")
         .map_err(|end| Failure::new(&did, "the server to read it", end.describe()))?;
     let early = conn.read_any(quiet);
@@ -146,7 +145,7 @@ pub(super) fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
         return Err(Failure::new(
             did,
             "no \"late.bin\" in DIR yet: one byte is still missing",
-            format!("{}: the unfinished upload is already under its final name", uploads.inbox.describe()),
+            format!("{}: the unfinished upload is already under its final name", describe(&uploads.inbox)),
         )
         .hint(
             "Write to a temporary file (`.late.bin.part`, say) and rename it to the final name only \
@@ -154,7 +153,7 @@ pub(super) fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
         ));
     }
     let did = format!("sent the last byte of {}", body.len());
-    send(&mut conn, last, ctx.timing.reply(), &did)?;
+    send_or_fail(&mut conn, last, ctx.timing.reply(), &did)?;
     expect_line(&mut conn, &format!("OK {}", body.len()), ctx.timing.reply(), &did)?;
     uploads.expect_saved("late.bin", &body, &format!("{did}, read `OK`, then looked in DIR at once"))
 }
@@ -162,6 +161,6 @@ pub(super) fn ok_after_complete(ctx: &mut Ctx) -> Outcome {
 pub(super) fn replaces_existing(ctx: &mut Ctx) -> Outcome {
     let mut uploads = start(ctx)?;
     let old = b"the old contents, longer than the new ones, which must all be gone\n";
-    std::fs::write(uploads.inbox.dir.join("report.txt"), old).map_err(|e| checker_trouble("write a file", &e))?;
+    std::fs::write(uploads.inbox.dir().join("report.txt"), old).map_err(|e| checker_trouble("write a file", &e))?;
     uploads.upload(ctx, "report.txt", b"the new report\n")
 }

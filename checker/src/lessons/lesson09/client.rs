@@ -2,19 +2,16 @@
 //! to a listener the check holds, prints each answer, and reports a refused
 //! connection or a server that closes.
 
-use super::frames::*;
+use super::frames::{expect_frame, frame, read_frame, request, send, show_frames};
 use crate::harness::{
-    checker_trouble, describe_status, expect_error_exit, net, text, Conn, Ctx, Failure, Outcome, Program,
+    checker_trouble, expect_error_exit, expect_exit, expect_stdout, expect_stdout_so_far, net, text, Client, Conn, Ctx,
+    Failure, Outcome, Program, Stdin,
 };
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A client under test, connected to the checker's listener, with its stdin open.
-fn start_client(ctx: &mut Ctx) -> Result<(Program, Conn, SocketAddr), Failure> {
-    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
-    let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.to_string()])?;
-    let conn = ctx.accept(&listener, &mut client)?;
-    Ok((client, conn, addr))
+fn start_client(ctx: &mut Ctx) -> Result<Client, Failure> {
+    ctx.start_client(|addr| vec!["client".into(), addr.into()], Stdin::Open)
 }
 
 fn to_stdin(client: &mut Program, line: &str, did: &str) -> Outcome {
@@ -23,28 +20,13 @@ fn to_stdin(client: &mut Program, line: &str, did: &str) -> Outcome {
         .map_err(|e| Failure::new(did, "to write to the client's stdin", format!("{e}: the client closed its stdin")))
 }
 
-/// Waits until the client's stdout is `expected`.
-fn expect_stdout(ctx: &Ctx, client: &Program, expected: &str, did: &str) -> Outcome {
-    let deadline = Instant::now() + ctx.timing.reply();
-    let (out, found) = client.stdout().wait_for(deadline, |out| out.len() >= expected.len());
-    if found && out == expected.as_bytes() {
-        return Ok(());
-    }
-    let failure = Failure::new(
-        did,
-        format!("{} on stdout", text::escape(expected.as_bytes())),
-        format!("{} on stdout{}", text::escape(&out), if found { "" } else { " (nothing more came)" }),
-    );
-    Err(Failure { diff: Some((expected.as_bytes().to_vec(), out)), ..failure })
-}
-
 /// Reads one request frame from the client and compares its body.
 fn expect_request(ctx: &Ctx, conn: &mut Conn, body: &[u8], did: &str) -> Outcome {
     expect_frame(ctx, conn, body, did)
 }
 
 pub(super) fn client_frames(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, _) = start_client(ctx)?;
+    let Client { program: mut client, mut conn, .. } = start_client(ctx)?;
     let lines = [
         ("set name  Ada  Lovelace \n", request(b'S', b"name", b" Ada  Lovelace ")),
         ("get name\n", request(b'G', b"name", b"")),
@@ -61,7 +43,7 @@ pub(super) fn client_frames(ctx: &mut Ctx) -> Outcome {
 }
 
 pub(super) fn client_prints_each(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, _) = start_client(ctx)?;
+    let Client { program: mut client, mut conn, .. } = start_client(ctx)?;
     let steps: [(&str, &[u8], &str); 5] = [
         ("set a 1 2\n", b"O", "OK\n"),
         ("get a\n", b"O1 2", "VALUE 1 2\n"),
@@ -77,19 +59,15 @@ pub(super) fn client_prints_each(ctx: &mut Ctx) -> Outcome {
         let _ = read_frame(ctx, &mut conn);
         send(ctx, &mut conn, &frame(answer), &did)?;
         printed.push_str(shown);
-        expect_stdout(ctx, &client, &printed, &did)?;
+        expect_stdout_so_far(ctx, &client, printed.as_bytes(), &did)?;
     }
     client.close_stdin();
     let did = format!("{did}; closed stdin");
-    match client.wait_exit(ctx.timing.exit()) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
-        None => Err(Failure::new(did, "the client to exit at the end of stdin", "it was still running")),
-    }
+    expect_exit(ctx, &mut client, &did, "the client to exit at the end of stdin")
 }
 
 pub(super) fn client_pieces(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, _) = start_client(ctx)?;
+    let Client { program: mut client, mut conn, .. } = start_client(ctx)?;
     let big: Vec<u8> = (0..200_000).map(|i| b'a' + (i % 26) as u8).collect();
     to_stdin(&mut client, "get one\nget two\nset three 3\n", "wrote three commands to the client's stdin")?;
     client.close_stdin();
@@ -105,19 +83,16 @@ pub(super) fn client_pieces(ctx: &mut Ctx) -> Outcome {
                writes 20 ms apart: 1 byte, 3 bytes, the rest of the first answer with 2 bytes of the \
                second's length, 100,000 bytes, and the end of the second answer joined with the third";
     for piece in cuts.windows(2) {
-        send(ctx, &mut conn, &stream[piece[0]..piece[1]], did).map_err(|f| Failure {
-            meaning: Some(
+        send(ctx, &mut conn, &stream[piece[0]..piece[1]], did).map_err(|f| {
+            f.meaning(
                 "Your client closed the connection in the middle of the answers: it took a piece that \
-                 arrived for a whole answer."
-                    .into(),
-            ),
-            ..f
+                 arrived for a whole answer.",
+            )
         })?;
         std::thread::sleep(Duration::from_millis(20));
     }
-    client.wait_exit(ctx.timing.exit());
     let expected = format!("VALUE first\nVALUE {}\nOK\n", String::from_utf8_lossy(&big));
-    expect_stdout(ctx, &client, &expected, did)
+    expect_stdout(ctx, &mut client, expected.as_bytes(), did).map(drop)
 }
 
 pub(super) fn client_refused(ctx: &mut Ctx) -> Outcome {
@@ -130,7 +105,7 @@ pub(super) fn client_refused(ctx: &mut Ctx) -> Outcome {
 }
 
 pub(super) fn client_server_closes(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, addr) = start_client(ctx)?;
+    let Client { program: mut client, mut conn, addr, .. } = start_client(ctx)?;
     let _ = client.write_stdin(b"get k\n");
     client.close_stdin();
     let _ = conn.read_any(ctx.timing.reply());

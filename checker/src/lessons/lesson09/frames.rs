@@ -2,7 +2,7 @@
 //! them ([`frame`], [`request`]), reading one ([`expect_frame`],
 //! [`read_frame`]), sending ([`send`], [`ask`]) and showing them readably.
 
-use crate::harness::{text, Conn, Ctx, End, Failure, Outcome, Received};
+use crate::harness::{send_or_fail, text, Conn, Ctx, End, Failure, Outcome, Received};
 
 /// The longest body a frame may carry.
 pub(super) const MAX_FRAME: usize = 1_048_576;
@@ -74,9 +74,7 @@ pub(super) fn expect_frame(ctx: &Ctx, conn: &mut Conn, expected: &[u8], did: &st
 }
 
 pub(super) fn frame_mismatch(did: &str, want: &[u8], got: Received) -> Failure {
-    let mut failure = Failure::mismatch(did, want, &got);
-    failure.expected = show_frames(want);
-    failure.got = describe(&got);
+    let mut failure = Failure::mismatch(did, want, &got).expected(show_frames(want)).got(describe(&got));
     // The caret helps within a body whose length was right; a wrong
     // length is clearer as two frames side by side.
     if got.bytes.get(..4) != want.get(..4) {
@@ -108,13 +106,7 @@ pub(super) fn read_frame(ctx: &Ctx, conn: &mut Conn) -> Received {
 }
 
 pub(super) fn send(ctx: &Ctx, conn: &mut Conn, bytes: &[u8], did: &str) -> Outcome {
-    conn.send(bytes, ctx.timing.reply()).map_err(|end| {
-        let got = end.describe();
-        let got = got.strip_prefix("then ").unwrap_or(&got).to_string();
-        Failure::new(did, "your program to keep the connection open and read what was sent", got)
-            .meaning_of(&end)
-            .ended(end)
-    })
+    send_or_fail(conn, bytes, ctx.timing.reply(), did)
 }
 
 /// Sends one request as one frame and expects `answer` back.

@@ -2,8 +2,10 @@
 //! writes look like, refuses bad lengths and bodies without dying, and
 //! serves many clients at once from one shared store.
 
-use super::frames::*;
-use crate::harness::{describe_status, Conn, Ctx, End, Failure, Outcome, Program};
+use super::frames::{
+    ask, describe, expect_frame, frame, frame_len, frame_mismatch, read_frame, request, send, show_frames, MAX_FRAME,
+};
+use crate::harness::{blame_exit, Conn, Ctx, End, Failure, Outcome, Program};
 use std::time::Duration;
 
 fn start(ctx: &mut Ctx) -> Result<crate::harness::Server, Failure> {
@@ -11,19 +13,15 @@ fn start(ctx: &mut Ctx) -> Result<crate::harness::Server, Failure> {
 }
 
 /// A server that exited while the check ran is named in the failure.
-fn blame_exit(failure: Failure, program: &mut Program) -> Failure {
-    match program.try_status() {
-        Some(status) => Failure {
-            got: format!("{}; your server {}", failure.got, describe_status(status)),
-            hint: Some(
-                "Your server exited: one client's bytes must end that client's connection at most, \
-                 never the process. Return errors from the handler; never `unwrap` or `exit` there."
-                    .into(),
-            ),
-            ..failure
-        },
-        None => failure,
-    }
+fn server_exited(failure: Failure, program: &mut Program) -> Failure {
+    blame_exit(
+        failure,
+        program,
+        Some(
+            "Your server exited: one client's bytes must end that client's connection at most, \
+             never the process. Return errors from the handler; never `unwrap` or `exit` there.",
+        ),
+    )
 }
 
 pub(super) fn set_then_get(ctx: &mut Ctx) -> Outcome {
@@ -47,14 +45,12 @@ pub(super) fn byte_at_a_time(ctx: &mut Ctx) -> Outcome {
     let bytes = frame(&request(b'S', b"slow", b"steady"));
     let did = format!("sent {} one byte at a time, 5 ms apart", show_frames(&bytes));
     for (sent, byte) in bytes.iter().enumerate() {
-        send(ctx, &mut s.conn, &[*byte], &did).map_err(|f| Failure {
-            got: format!("{} after {sent} of the {} bytes", f.got, bytes.len()),
-            meaning: Some(
+        send(ctx, &mut s.conn, &[*byte], &did).map_err(|f| {
+            let got = format!("{} after {sent} of the {} bytes", f.got, bytes.len());
+            f.got(got).meaning(
                 "Your server stopped reading in the middle of the frame: it took the bytes that had \
-                 arrived for a whole frame, and closed."
-                    .into(),
-            ),
-            ..f
+                 arrived for a whole frame, and closed.",
+            )
         })?;
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -82,13 +78,10 @@ pub(super) fn two_hundred_in_one_write(ctx: &mut Ctx) -> Outcome {
         };
         let sticky = |answers: usize| {
             move |f: Failure| match f.end {
-                Some(End::TimedOut(_)) => Failure {
-                    meaning: Some(format!(
-                        "{answers} of the 200 answers came, then nothing: the frames that arrived in the \
-                         same read as an earlier one were lost (sticky packets)."
-                    )),
-                    ..f
-                },
+                Some(End::TimedOut(_)) => f.meaning(format!(
+                    "{answers} of the 200 answers came, then nothing: the frames that arrived in the \
+                     same read as an earlier one were lost (sticky packets)."
+                )),
                 _ => f,
             }
         };
@@ -149,14 +142,12 @@ fn refuses_length(ctx: &mut Ctx, conn: &mut Conn, len: u32) -> Outcome {
     let within = ctx.timing.ms(1000);
     let got = conn.read_until(within, frame_len);
     if !(got.complete() && got.bytes.get(4) == Some(&b'E')) {
-        let mut failure = Failure::new(&did, expected, describe(&got));
-        failure.end = Some(got.end.clone());
+        let failure = Failure::new(&did, expected, describe(&got)).ended(got.end.clone());
         if matches!(got.end, End::TimedOut(_)) {
-            failure.meaning = Some(
+            return Err(failure.meaning(
                 "Nothing came back: your server is waiting for a body it should never have \
-                 accepted (or allocating it)."
-                    .into(),
-            );
+                 accepted (or allocating it).",
+            ));
         }
         return Err(failure);
     }
@@ -173,13 +164,13 @@ fn refuses_length(ctx: &mut Ctx, conn: &mut Conn, len: u32) -> Outcome {
 
 pub(super) fn too_large(ctx: &mut Ctx) -> Outcome {
     let mut s = start(ctx)?;
-    refuses_length(ctx, &mut s.conn, 0x8000_0000).map_err(|f| blame_exit(f, &mut s.program))?;
+    refuses_length(ctx, &mut s.conn, 0x8000_0000).map_err(|f| server_exited(f, &mut s.program))?;
     // One byte over the limit is too large as well.
     let mut conn = ctx.connect_again(&mut s.program, s.addr)?;
-    refuses_length(ctx, &mut conn, MAX_FRAME as u32 + 1).map_err(|f| blame_exit(f, &mut s.program))?;
+    refuses_length(ctx, &mut conn, MAX_FRAME as u32 + 1).map_err(|f| server_exited(f, &mut s.program))?;
     let mut conn = ctx.connect_again(&mut s.program, s.addr)?;
     ask(ctx, &mut conn, &request(b'G', b"k", b""), b"N", "after two frames too large, on a new connection")
-        .map_err(|f| blame_exit(f, &mut s.program))
+        .map_err(|f| server_exited(f, &mut s.program))
 }
 
 pub(super) fn half_frame(ctx: &mut Ctx) -> Outcome {
@@ -202,10 +193,10 @@ pub(super) fn half_frame(ctx: &mut Ctx) -> Outcome {
     send(ctx, &mut partial, half, &did)?;
     drop(partial);
     std::thread::sleep(ctx.timing.ms(50));
-    ask(ctx, &mut s.conn, &request(b'G', b"k", b""), b"Oold", &did).map_err(|f| blame_exit(f, &mut s.program))?;
+    ask(ctx, &mut s.conn, &request(b'G', b"k", b""), b"Oold", &did).map_err(|f| server_exited(f, &mut s.program))?;
     let mut other = ctx.connect_again(&mut s.program, s.addr)?;
     ask(ctx, &mut other, &request(b'G', b"k", b""), b"Oold", &format!("{did}; then a new client"))
-        .map_err(|f| store_per_connection(blame_exit(f, &mut s.program)))
+        .map_err(|f| store_per_connection(server_exited(f, &mut s.program)))
 }
 
 pub(super) fn shared_store(ctx: &mut Ctx) -> Outcome {
@@ -243,7 +234,7 @@ pub(super) fn twenty_clients(ctx: &mut Ctx) -> Outcome {
     }
     for (i, conn) in conns.iter_mut().enumerate() {
         expect_frame(ctx, conn, b"O", &format!("{did}; read client {i}'s answer"))
-            .map_err(|f| blame_exit(f, &mut s.program))?;
+            .map_err(|f| server_exited(f, &mut s.program))?;
     }
     // Each key from another client than the one that set it.
     for i in 0..20 {
@@ -269,16 +260,17 @@ pub(super) fn malformed_body(ctx: &mut Ctx) -> Outcome {
         send(ctx, &mut s.conn, &frame(body), &did)?;
         let got = read_frame(ctx, &mut s.conn);
         if !(got.complete() && got.bytes.get(4) == Some(&b'E')) {
-            let mut failure = Failure::new(&did, "a frame starting `E` and a short message", describe(&got)).hint(
-                "A body that does not parse still came in a whole frame: answer `E` and a \
+            let failure = Failure::new(&did, "a frame starting `E` and a short message", describe(&got))
+                .hint(
+                    "A body that does not parse still came in a whole frame: answer `E` and a \
                      message, and keep the connection. Check the body's length before indexing it.",
-            );
-            failure.end = Some(got.end);
-            return Err(blame_exit(failure, &mut s.program));
+                )
+                .ended(got.end);
+            return Err(server_exited(failure, &mut s.program));
         }
         let did = format!("{did}, read the `E` answer");
         ask(ctx, &mut s.conn, &request(b'S', format!("after{round}").as_bytes(), b"ok"), b"O", &did)
-            .map_err(|f| blame_exit(f, &mut s.program))?;
+            .map_err(|f| server_exited(f, &mut s.program))?;
     }
     Ok(())
 }

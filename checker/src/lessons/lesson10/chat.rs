@@ -7,7 +7,7 @@
 //! `* NAME joined` lines without judging them ([`Room::join`]), and only
 //! the checks made for those lines use [`Room::join_expecting`].
 
-use crate::harness::{describe_status, text, Conn, Ctx, End, Failure, Outcome, Program};
+use crate::harness::{blame_exit, send_or_fail, text, Conn, Ctx, End, Failure, Outcome, Program};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -108,14 +108,9 @@ impl Room {
 
     /// Adds to `failure` that the server exited, when it did.
     pub fn blame(&mut self, failure: Failure) -> Failure {
-        match self.program.try_status() {
-            Some(status) => failure.meaning(format!(
-                "Your server {} during the check: its stderr below says why. One client's trouble (a \
-                 reset, a bad line, a full buffer) should end that client, never the server.",
-                describe_status(status)
-            )),
-            None => failure,
-        }
+        let hint = "One client's trouble (a reset, a bad line, a full buffer) should end that client, never \
+                    the server: its stderr below says what ended it.";
+        blame_exit(failure, &mut self.program, Some(hint))
     }
 }
 
@@ -126,8 +121,7 @@ pub(crate) fn present_line(names: &[&str]) -> String {
 
 /// Sends `bytes` on `conn`, within the reply deadline.
 pub(crate) fn send(ctx: &Ctx, conn: &mut Conn, bytes: &[u8], did: &str) -> Outcome {
-    conn.send(bytes, ctx.timing.reply())
-        .map_err(|end| Failure::new(did, "to send", end.describe()).meaning_of(&end).ended(end))
+    send_or_fail(conn, bytes, ctx.timing.reply(), did)
 }
 
 /// Reads one line and compares it, `\n` included, with `expected` + `\n`.
@@ -160,8 +154,8 @@ pub(crate) fn any_line(ctx: &Ctx, conn: &mut Conn, did: &str, what: &str) -> Out
 }
 
 /// Whether the program closed `conn` (or reset it) within the reply
-/// deadline; what it sent before does not count.
-pub(crate) fn expect_closed(ctx: &Ctx, conn: &mut Conn, did: &str, expected: &str) -> Outcome {
+/// deadline; what it sent before does not count (a farewell is allowed).
+pub(crate) fn expect_dropped(ctx: &Ctx, conn: &mut Conn, did: &str, expected: &str) -> Outcome {
     let after = conn.read_to_close(1 << 20, ctx.timing.reply());
     match after.end {
         End::ClosedAsAsked | End::Reset => Ok(()),

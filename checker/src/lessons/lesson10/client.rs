@@ -2,18 +2,14 @@
 
 use super::chat::{expect, send, PROMPT};
 use crate::harness::{
-    checker_trouble, describe_status, expect_error_exit, net, text, Conn, Ctx, End, Failure, Outcome, Program,
+    checker_trouble, describe_status, expect_error_exit, expect_stdout_so_far, net, text, Client, Ctx, End, Failure,
+    Outcome, Program, Stdin,
 };
-use std::net::SocketAddr;
-use std::time::Instant;
 
 /// Listens, starts the client as `client ADDR Ada` with stdin open, and
 /// accepts its connection.
-fn start(ctx: &mut Ctx) -> Result<(Program, Conn, SocketAddr), Failure> {
-    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
-    let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.to_string(), "Ada".into()])?;
-    let conn = ctx.accept(&listener, &mut client)?;
-    Ok((client, conn, addr))
+fn start(ctx: &mut Ctx) -> Result<Client, Failure> {
+    ctx.start_client(|addr| vec!["client".into(), addr.into(), "Ada".into()], Stdin::Open)
 }
 
 /// Writes `line` to the client's stdin.
@@ -23,24 +19,8 @@ fn type_line(client: &mut Program, line: &str, did: &str) -> Outcome {
         .map_err(|e| Failure::new(did, "to write to the client's stdin", format!("{e}: the client closed its stdin")))
 }
 
-/// Waits until the client's stdout is `expected`.
-fn expect_stdout(ctx: &Ctx, client: &Program, expected: &str, did: &str) -> Outcome {
-    let deadline = Instant::now() + ctx.timing.reply();
-    let (out, found) = client.stdout().wait_for(deadline, |out| out.len() >= expected.len());
-    if found && out == expected.as_bytes() {
-        return Ok(());
-    }
-    let more = if found { "" } else { " (nothing more came)" };
-    Err(Failure::new(
-        did,
-        format!("{} on stdout", text::escape(expected.as_bytes())),
-        format!("{} on stdout{more}", text::escape(&out)),
-    )
-    .diff(expected.as_bytes(), out))
-}
-
 pub(crate) fn sends(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, addr) = start(ctx)?;
+    let Client { mut program, mut conn, addr, .. } = start(ctx)?;
     let did = format!("listened on {addr}, started the client as `client {addr} Ada`, sent \"name?\\n\"");
     send(ctx, &mut conn, b"name?\n", &did)?;
     expect(ctx, &mut conn, "Ada", &did)?;
@@ -48,14 +28,14 @@ pub(crate) fn sends(ctx: &mut Ctx) -> Outcome {
     let mut did = format!("{did}, read \"Ada\\n\", sent \"* present:\\n\"");
     for line in ["hello, room", "  two  spaces  ", "张伟 says hi"] {
         did = format!("{did}; wrote {} to the client's stdin", text::escape(format!("{line}\n").as_bytes()));
-        type_line(&mut client, &format!("{line}\n"), &did)?;
+        type_line(&mut program, &format!("{line}\n"), &did)?;
         expect(ctx, &mut conn, line, &did)?;
     }
     Ok(())
 }
 
 pub(crate) fn prints(ctx: &mut Ctx) -> Outcome {
-    let (client, mut conn, addr) = start(ctx)?;
+    let Client { program, mut conn, addr, .. } = start(ctx)?;
     let did = format!("listened on {addr}, started the client as Ada with its stdin kept open");
     send(ctx, &mut conn, format!("{PROMPT}\n").as_bytes(), &did)?;
     // What the client sends is the other check's business: it waits in
@@ -67,18 +47,18 @@ pub(crate) fn prints(ctx: &mut Ctx) -> Outcome {
         send(ctx, &mut conn, format!("{line}\n").as_bytes(), &did)?;
         printed.push_str(line);
         printed.push('\n');
-        expect_stdout(ctx, &client, &printed, &did)?;
+        expect_stdout_so_far(ctx, &program, printed.as_bytes(), &did)?;
     }
     Ok(())
 }
 
 pub(crate) fn stdin_ends(ctx: &mut Ctx) -> Outcome {
-    let (mut client, mut conn, addr) = start(ctx)?;
+    let Client { mut program, mut conn, addr, .. } = start(ctx)?;
     let did = format!("listened on {addr}, started the client as Ada, sent \"name?\\n\"");
     send(ctx, &mut conn, format!("{PROMPT}\n").as_bytes(), &did)?;
     let did = format!("{did}; wrote \"bye\\n\" to its stdin, then closed its stdin");
-    type_line(&mut client, "bye\n", &did)?;
-    client.close_stdin();
+    type_line(&mut program, "bye\n", &did)?;
+    program.close_stdin();
     // What the client sent (its name, `bye`) is read here, not judged:
     // the end of stream after it is what counts.
     let after = conn.read_to_close(64 * 1024, ctx.timing.reply());
@@ -93,7 +73,7 @@ pub(crate) fn stdin_ends(ctx: &mut Ctx) -> Outcome {
     conn.note("closed by the checker, as the server does when a user leaves");
     drop(conn);
     let did = format!("{did}; the client closed its side, and the checker closed the connection");
-    match client.wait_exit(ctx.timing.exit()) {
+    match program.wait_exit(ctx.timing.exit()) {
         Some(status) if status.success() => Ok(()),
         Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
         None => Err(Failure::new(did, "the client to exit", "it was still running")),

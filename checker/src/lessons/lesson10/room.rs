@@ -1,7 +1,7 @@
 //! The room's rules: the prompt, names, joins and leaves, and how each line
 //! a user sends reaches the others.
 
-use super::chat::{expect, expect_closed, open, send, User, PROMPT};
+use super::chat::{expect, expect_dropped, open, send, User, PROMPT};
 use crate::harness::{text, Ctx, Failure, Outcome};
 
 pub(crate) fn name_prompt(ctx: &mut Ctx) -> Outcome {
@@ -24,7 +24,7 @@ pub(crate) fn bad_name(ctx: &mut Ctx) -> Outcome {
         let mut conn = room.prompted(ctx, &did)?;
         send(ctx, &mut conn, sent.as_bytes(), &did)?;
         expect(ctx, &mut conn, "error: bad name", &did).map_err(|f| room.blame(f))?;
-        expect_closed(ctx, &mut conn, &format!("{did}, and read `error: bad name`"), "the connection closed")?;
+        expect_dropped(ctx, &mut conn, &format!("{did}, and read `error: bad name`"), "the connection closed")?;
     }
     // The longest name, with every kind of character: the rule is not
     // stricter than it says. Watcher hears of it, and of no bad name.
@@ -47,7 +47,7 @@ pub(crate) fn name_taken(ctx: &mut Ctx) -> Outcome {
     let mut conn = room.prompted(ctx, did)?;
     send(ctx, &mut conn, b"Ann\n", did)?;
     expect(ctx, &mut conn, "error: name taken", did).map_err(|f| room.blame(f))?;
-    expect_closed(ctx, &mut conn, &format!("{did}, and read `error: name taken`"), "the connection closed")?;
+    expect_dropped(ctx, &mut conn, &format!("{did}, and read `error: name taken`"), "the connection closed")?;
     ann.conn.note("closed by the checker: Ann leaves");
     drop(ann);
     // Bo hears that Ann left: then the server is done with her. What Bo
@@ -204,7 +204,7 @@ pub(crate) fn long_line(ctx: &mut Ctx) -> Outcome {
     expect(ctx, &mut bo.conn, &format!("[Ann] {longest}"), &format!("{did}; Bo read")).map_err(|f| room.blame(f))?;
     let did = "Ann and Bo were in the room; Ann sent a line of 1,000 bytes, relayed; then a line of 1,001 bytes";
     send(ctx, &mut ann.conn, format!("{}\n", "y".repeat(1001)).as_bytes(), did)?;
-    expect_closed(ctx, &mut ann.conn, did, "Ann's connection closed by the server").map_err(|f| room.blame(f))?;
+    expect_dropped(ctx, &mut ann.conn, did, "Ann's connection closed by the server").map_err(|f| room.blame(f))?;
     expect(ctx, &mut bo.conn, "* Ann left", &format!("{did}; Bo read")).map_err(|f| room.blame(f))
 }
 

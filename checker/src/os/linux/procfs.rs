@@ -24,7 +24,7 @@ fn children() -> Vec<u32> {
         .collect()
 }
 
-/// Field `n` (0: state... counted after the command name) of /proc/<pid>/stat, as a number.
+/// Field `n` (0: state... counted after the command name) of `/proc/<pid>/stat`, as a number.
 fn stat_field(pid: u32, n: usize) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     stat.rsplit(')').next()?.split_whitespace().nth(n)?.parse().ok()

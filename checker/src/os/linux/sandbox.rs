@@ -92,7 +92,7 @@ const SYSTEM: &[&str] = &[
     "/dev/random",
 ];
 
-/// What of /proc every program may read besides its own /proc/<pid>.
+/// What of /proc every program may read besides its own `/proc/<pid>`.
 const PROC: &[&str] = &[
     "/proc/cpuinfo",
     "/proc/meminfo",

@@ -13,7 +13,7 @@
 //! - this module: a lesson's report, the overview, `watch`'s list and banner;
 //! - [`check`]: one check's block: did, expected, got, the wire, the
 //!   programs' output, the hint;
-//! - [`next_steps`]: what to do after reading a report, with the command
+//! - [`next_steps`](mod@next_steps): what to do after reading a report, with the command
 //!   that does it ([`COMMAND`]).
 
 mod check;
