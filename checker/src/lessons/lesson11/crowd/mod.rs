@@ -9,13 +9,26 @@
 //! server's threads and fails as soon as there are too many.
 //!
 //! The clients connect a few dozen at a time, each until its `name?`
-//! comes (a listen queue never overflows), and then all send their names
-//! at once: the joins pile up, and a server that gathers what is queued
-//! for a client into one write gets to. A client goes through [`Stage`]s:
-//! connecting, waiting for `name?`, ready, then waiting for its
-//! `* present:` line (whose names tell how many joined before it, so how
-//! many bytes of `joined` lines are still to come), counting those bytes,
-//! and last listening for the message.
+//! comes (a listen queue never overflows), and then send their names in
+//! waves of a thousand, each wave once every `joined` line of the one
+//! before has arrived: a server that gathers what is queued for a client
+//! into one write gets to, and never holds much for a client that reads.
+//! A client goes through [`Stage`]s: connecting, waiting for `name?`,
+//! ready, then waiting for its `* present:` line (whose names tell how
+//! many joined before it, so how many bytes of `joined` lines are still to
+//! come), counting those bytes, and last listening for the message.
+//!
+//! - [`count`]: how many clients (the descriptor limit), how many threads;
+//! - [`lines`]: the names, the `* present:` line, the message;
+//! - [`failures`]: what the check says when it fails.
+
+mod count;
+mod failures;
+mod lines;
+
+pub use count::how_many;
+use count::thread_limit;
+use lines::{is_message, keep, name_of, thousands, Scan, JOINED_LEN, MESSAGE, PRESENT};
 
 use crate::harness::transcript::Direction;
 use crate::harness::{Ctx, Failure, Outcome, Program};
@@ -25,18 +38,10 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-/// How many clients the check connects, unless the descriptor limit is
-/// lower. `SOCKETLINGS_CLIENTS` (not documented: for the checker's own
-/// tests) asks for fewer.
-const CLIENTS: usize = 10_000;
-
 /// Connections made but not yet prompted, at most: a server's accept queue
 /// (`listen`'s backlog: 100 for Python's `asyncio.start_server`) never
 /// overflows, which would cost a retransmission second.
 const IN_FLIGHT: usize = 64;
-
-/// Descriptors the checker keeps for itself besides the clients.
-const SPARE_FDS: u64 = 256;
 
 /// How long every client may take to connect and join, all together: a
 /// debug build of a task-per-client server with a channel per client
@@ -52,16 +57,6 @@ const STALL_MS: u64 = 3000;
 /// caught within the first hundred or so.
 const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
-/// How the line that lists the others starts.
-const PRESENT: &[u8; 10] = b"* present:";
-
-/// The length of every client's name: 64³ names of 3 characters from
-/// `A-Z a-z 0-9 _ -`.
-const NAME_LEN: usize = 3;
-
-/// The length of a `* NAME joined\n` line.
-const JOINED_LEN: usize = NAME_LEN + 10;
-
 /// Clients that send their names at once; the next wave waits until every
 /// `joined` line of this one has arrived.
 const WAVE: usize = 1000;
@@ -73,13 +68,6 @@ enum Waiting {
     Join,
     Message,
 }
-
-/// The message one client sends to all the others.
-const MESSAGE: &[u8] = b"hello, everyone\n";
-
-/// The part of a line a client keeps: enough for `name?`, the start of
-/// `* present:` and the message line.
-const KEPT: usize = 128;
 
 /// Where one client is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,117 +98,6 @@ struct Client {
     /// Bytes still to send (a write may take only part of them).
     unsent: Vec<u8>,
     received: u64,
-}
-
-/// The number of the `i`-th client's name: `a`, `b`, …, `aa`, `ab`, … in
-/// the alphabet of names, so that the 50 million lines stay short.
-fn name_of(i: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-    let digit = |place: u32| ALPHABET[i / ALPHABET.len().pow(place) % ALPHABET.len()] as char;
-    (0..NAME_LEN as u32).rev().map(digit).collect()
-}
-
-/// How far a `* present:` line has been read. Every name in it is one of
-/// the crowd's, [`NAME_LEN`] bytes: after `* present:`, the line can end
-/// (or the next ` NAME` begin) only every `NAME_LEN + 1` bytes, and only
-/// those bytes are looked at. A line that is not made that way is read
-/// byte by byte (`odd`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-struct Scan {
-    /// The line's first bytes.
-    head: [u8; PRESENT.len()],
-    /// Bytes of the line before the current chunk.
-    len: usize,
-    /// Bytes at the start of the next chunk known to be inside a name.
-    skip: usize,
-    names: usize,
-    odd: bool,
-}
-
-impl Scan {
-    /// Reads the next `bytes` of the line: where the line ends in them
-    /// (just after its `\n`), if it does.
-    fn take(&mut self, bytes: &[u8]) -> Option<usize> {
-        let mut i = self.skip;
-        while i < bytes.len() {
-            let at = self.len + i;
-            let byte = bytes[i];
-            if byte == b'\n' {
-                self.len = at;
-                return Some(i + 1);
-            }
-            if at < PRESENT.len() {
-                self.head[at] = byte;
-                self.odd |= at + 1 == PRESENT.len() && self.head != *PRESENT;
-                i += 1;
-            } else if self.odd {
-                self.names += usize::from(byte == b' ');
-                i += 1;
-            } else if byte == b' ' {
-                self.names += 1;
-                i += 1 + NAME_LEN;
-            } else {
-                self.odd = true;
-            }
-        }
-        self.skip = i - bytes.len();
-        self.len += bytes.len();
-        None
-    }
-}
-
-/// How many clients to connect, and why fewer than [`CLIENTS`] if so.
-pub fn how_many() -> (usize, Option<String>) {
-    let wanted = std::env::var("SOCKETLINGS_CLIENTS")
-        .ok()
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .filter(|&n| n >= 2)
-        .unwrap_or(CLIENTS);
-    fit(wanted, raise_descriptor_limit())
-}
-
-/// `wanted` clients, or as many as a descriptor limit of `limit` leaves
-/// room for (the checker and the server each hold one descriptor per
-/// client), and the note that says so.
-fn fit(wanted: usize, limit: Option<u64>) -> (usize, Option<String>) {
-    match limit {
-        Some(limit) if limit < wanted as u64 + SPARE_FDS => {
-            let n = limit.saturating_sub(SPARE_FDS).max(2) as usize;
-            let note = format!(
-                "{} clients, not {}: this system lets a process open at most {} descriptors (`ulimit -Hn`)",
-                thousands(n),
-                thousands(wanted),
-                thousands(limit as usize)
-            );
-            (n, Some(note))
-        }
-        _ => (wanted, None),
-    }
-}
-
-/// Raises this process's soft limit of open descriptors to its hard limit
-/// (the program under test inherits it) and returns the limit in force.
-#[cfg(unix)]
-fn raise_descriptor_limit() -> Option<u64> {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
-    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).ok()?;
-    // An unlimited hard limit still stops at the kernel's `nr_open`.
-    let target = hard.min(1 << 20);
-    if soft < target && setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_ok() {
-        return Some(target);
-    }
-    Some(soft)
-}
-
-#[cfg(not(unix))]
-fn raise_descriptor_limit() -> Option<u64> {
-    None
-}
-
-/// The most threads the server may run on this machine: 2 × cores + 4.
-pub fn thread_limit() -> (usize, usize) {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    (cores, 2 * cores + 4)
 }
 
 /// What the crowd check measures, given its program and its server's address.
@@ -566,120 +443,6 @@ impl<'a> Crowd<'a> {
         ))
     }
 
-    /// A deadline passed, or nothing arrived for long.
-    fn late(&self, waiting: Waiting, stalled: bool) -> Failure {
-        let stalled = if stalled {
-            format!(", and nothing arrived on any connection for {} ms", self.ctx.timing.ms(STALL_MS).as_millis())
-        } else {
-            String::new()
-        };
-        let waiting_for = |behind: Vec<&Client>, what: &str| {
-            let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
-            format!("{} clients still waiting for {what}{stalled}; the first: {first}", thousands(behind.len()))
-        };
-        let within = self.ctx.timing.ms(JOINING_MS).as_secs();
-        match waiting {
-            Waiting::Connect => {
-                let behind = self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted));
-                Failure::new(
-                    self.did(),
-                    format!("each connection accepted and sent `name?`, within {within} s"),
-                    waiting_for(behind.collect(), "`name?`"),
-                )
-                .hint(
-                    "Keep accepting while earlier clients stay connected: each accepted connection gets a task \
-                     of its own, and the accept loop goes straight back to `accept`.",
-                )
-            }
-            Waiting::Join => {
-                let behind: Vec<&Client> =
-                    self.clients.iter().filter(|c| matches!(c.stage, Stage::Present(_))).collect();
-                let got = if behind.is_empty() {
-                    let due = JOINED_LEN * self.named * (self.named - 1) / 2;
-                    format!(
-                        "{} of the {} bytes of `joined` lines the first {} joins make{stalled}",
-                        thousands(self.flood),
-                        thousands(due),
-                        thousands(self.named)
-                    )
-                } else {
-                    waiting_for(behind, "its `* present:` line")
-                };
-                Failure::new(
-                    self.did(),
-                    format!(
-                        "each client to get its `* present:` line and a `* NAME joined` line for every client that \
-                         joined after it, all within {within} s"
-                    ),
-                    got,
-                )
-                .hint(
-                    "Ten thousand joins make about fifty million `joined` lines: the server must keep every \
-                     connection moving at once. A task that waits with a lock held, or a write that blocks a \
-                     worker thread, stops the others; and one `write` per line per client is too slow: gather \
-                     each client's queued lines into one write.",
-                )
-            }
-            Waiting::Message => {
-                let sender = &self.clients[0].name;
-                let behind = self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard);
-                Failure::new(
-                    format!("{}; then client `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
-                    format!(
-                        "`[{sender}] hello, everyone` at each of the other {} clients within {} ms",
-                        thousands(self.n - 1),
-                        self.ctx.timing.ms(2000).as_millis()
-                    ),
-                    waiting_for(behind.collect(), "the message"),
-                )
-                .hint(
-                    "Each client's task should wake when the room has a line for it and write it out at once. \
-                     Writing each line to each client with its own `write` is slow with ten thousand: gather \
-                     what is queued for a client into one write.",
-                )
-            }
-        }
-    }
-
-    fn where_is(&self, client: &Client) -> String {
-        let stage = match client.stage {
-            Stage::Connecting => "still connecting".to_string(),
-            Stage::Prompted => "no `name?` yet".to_string(),
-            Stage::Ready => "`name?` read, its name not sent yet".to_string(),
-            Stage::Present { .. } => "named, no `* present:` line yet".to_string(),
-            Stage::Joined { left } => format!("{} bytes of `joined` lines still to come", thousands(left)),
-            Stage::Listening => "every `joined` line read, no message yet".to_string(),
-            Stage::Heard => "got the message".to_string(),
-        };
-        format!("client `{}` ({stage}, {} bytes received)", client.name, thousands(client.received as usize))
-    }
-
-    /// Client `i`'s connection ended, or went wrong.
-    fn lost(&self, i: usize, what: &str) -> Failure {
-        let client = &self.clients[i];
-        Failure::new(
-            self.did(),
-            "every client to stay connected and get every line meant for it",
-            format!("{what}, for {}", self.where_is(client)),
-        )
-        .hint(
-            "A client that reads everything it is sent must never be dropped. If you disconnect slow \
-             readers, count only the output your server holds (not what the kernel already took), and \
-             let each client's task write as soon as its socket can take more.",
-        )
-    }
-
-    fn refused(&self, i: usize, err: &std::io::Error) -> Failure {
-        Failure::new(
-            self.did(),
-            format!("the server to accept all {} connections", thousands(self.n)),
-            format!("connection {} of {} failed: {err}", i + 1, thousands(self.n)),
-        )
-        .hint(
-            "Keep accepting: every accepted connection gets its own task, and the loop goes straight back to `accept`.",
-        )
-    }
-
     fn trouble(&self, action: &str, err: &std::io::Error) -> Failure {
         crate::harness::checker_trouble(action, err)
     }
@@ -693,104 +456,5 @@ impl Drop for Crowd<'_> {
         for client in &self.clients {
             let _ = socket2::SockRef::from(&client.stream).set_linger(Some(Duration::ZERO));
         }
-    }
-}
-
-/// Whether `line` is the message as relayed from `sender`.
-fn is_message(line: &[u8], sender: &str) -> bool {
-    let text = &MESSAGE[..MESSAGE.len() - 1];
-    line.strip_prefix(format!("[{sender}] ").as_bytes())
-        .is_some_and(|rest| rest.strip_suffix(b"\r").unwrap_or(rest) == text)
-}
-
-/// Keeps the start of a line, at most [`KEPT`] bytes.
-fn keep(line: &mut Vec<u8>, part: &[u8]) {
-    let room = KEPT.saturating_sub(line.len());
-    line.extend_from_slice(&part[..part.len().min(room)]);
-}
-
-/// 10000 → "10,000"
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_short_distinct_and_valid() {
-        let names: std::collections::HashSet<String> = (0..CLIENTS).map(name_of).collect();
-        assert_eq!(names.len(), CLIENTS);
-        assert!(names.iter().all(|n| n.len() == NAME_LEN));
-        assert_eq!(name_of(0), "aaa");
-        assert_eq!(name_of(65), "abb");
-    }
-
-    /// Feeds `line` in pieces of `size` bytes; the scan where it ended.
-    fn scan_in_pieces(line: &[u8], size: usize) -> (Scan, usize) {
-        let mut scan = Scan::default();
-        for (k, piece) in line.chunks(size).enumerate() {
-            if let Some(end) = scan.take(piece) {
-                return (scan, k * size + end);
-            }
-        }
-        panic!("no end found in {line:?}");
-    }
-
-    #[test]
-    fn a_present_line_is_read_in_any_pieces() {
-        let names: Vec<String> = (0..50).map(name_of).collect();
-        let line = format!("* present: {}\nnext", names.join(" "));
-        for size in 1..=12 {
-            let (scan, end) = scan_in_pieces(line.as_bytes(), size);
-            assert_eq!((scan.names, scan.odd, scan.head), (50, false, *PRESENT), "pieces of {size}");
-            assert_eq!(end, line.len() - 4);
-        }
-        let (scan, _) = scan_in_pieces(b"* present:\n", 3);
-        assert_eq!(scan.names, 0);
-    }
-
-    #[test]
-    fn other_lines_are_read_byte_by_byte() {
-        let (scan, end) = scan_in_pieces(b"* present: abcd ef\n", 5);
-        assert!(scan.odd);
-        assert_eq!((scan.names, end), (2, 19));
-        let (scan, end) = scan_in_pieces(b"* aaa joined\n* present:\n", 4);
-        assert_ne!(scan.head, *PRESENT);
-        assert_eq!(end, 13);
-    }
-
-    #[test]
-    fn a_low_descriptor_limit_means_fewer_clients_and_says_so() {
-        assert_eq!(fit(10_000, Some(20_000)), (10_000, None));
-        assert_eq!(fit(10_000, None), (10_000, None));
-        let (n, note) = fit(10_000, Some(4096));
-        assert_eq!(n, 4096 - SPARE_FDS as usize);
-        assert_eq!(
-            note.as_deref(),
-            Some("3,840 clients, not 10,000: this system lets a process open at most 4,096 descriptors (`ulimit -Hn`)")
-        );
-    }
-
-    #[test]
-    fn counts_read_as_people_write_them() {
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(999), "999");
-    }
-
-    #[test]
-    fn the_message_is_known_with_or_without_a_carriage_return() {
-        assert!(is_message(b"[a] hello, everyone", "a"));
-        assert!(is_message(b"[a] hello, everyone\r", "a"));
-        assert!(!is_message(b"[b] hello, everyone", "a"));
     }
 }
