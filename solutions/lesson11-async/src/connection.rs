@@ -104,7 +104,6 @@ async fn write_queue(
     queued: Arc<AtomicUsize>,
     mut shutdown: watch::Receiver<()>,
 ) -> io::Result<()> {
-    let mut batch = Vec::new();
     loop {
         tokio::select! {
             // Shutdown first: after it, nothing but the goodbye.
@@ -117,7 +116,7 @@ async fn write_queue(
             line = lines.recv() => {
                 // `None`: the room dropped the sending end.
                 let Some(line) = line else { return Ok(()) };
-                batch.extend_from_slice(&line);
+                let mut batch = line.to_vec();
                 // Take everything else already queued, without waiting: when
                 // a thousand people join at once, that is a thousand lines
                 // in one write, not a thousand system calls.
@@ -126,7 +125,8 @@ async fn write_queue(
                 }
                 writer.write_all(&batch).await?;
                 queued.fetch_sub(batch.len(), Ordering::Relaxed);
-                batch.clear();
+                // `batch` is freed here: ten thousand idle clients should
+                // not each keep the largest buffer they ever needed.
             }
         }
     }
