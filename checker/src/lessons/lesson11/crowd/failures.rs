@@ -42,7 +42,7 @@ impl Crowd<'_> {
                         thousands(self.named)
                     )
                 } else {
-                    waiting_for(behind, "its `* present:` line")
+                    waiting_for(behind, "their `* present:` line")
                 };
                 Failure::new(
                     self.did(),

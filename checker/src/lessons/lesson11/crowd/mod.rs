@@ -184,8 +184,9 @@ impl<'a> Crowd<'a> {
         let note = |text: String| self.ctx.transcript().push("crowd", Direction::Event, text);
         note(format!(
             "{} clients connect, {IN_FLIGHT} at a time, each until it reads `name?`; then they send their names, \
-             {WAVE} at a time, each wave once the `joined` lines of the one before are read",
-            thousands(self.n)
+             {} at a time, each wave once the `joined` lines of the one before are read",
+            thousands(self.n),
+            thousands(WAVE.min(self.n))
         ));
         if let Some(fewer) = &self.note {
             note(fewer.clone());
