@@ -10,7 +10,7 @@
 use super::lesson10::{self, chat};
 use super::{Check, Lesson};
 use crate::harness::process::Signal;
-use crate::harness::{describe_status, exited_early, Ctx, End, Failure, Outcome};
+use crate::harness::{describe_status, exited_early, Conn, Ctx, End, Failure, Outcome, Program};
 use std::time::{Duration, Instant};
 
 mod crowd;
@@ -91,7 +91,7 @@ fn ten_thousand(ctx: &mut Ctx) -> Outcome {
     drop(crowd);
     let outcome = match (outcome, server.program.try_status()) {
         (Err(failure), Some(status)) => {
-            let expected = format!("the server to serve all {n} clients");
+            let expected = format!("the server to serve all {} clients", crowd::thousands(n));
             Err(exited_early(&failure.did, &expected, status, &server.program))
         }
         (outcome, _) => outcome,
@@ -119,21 +119,18 @@ fn goodbye_on(ctx: &mut Ctx, signal: Signal, signal_name: &str) -> Outcome {
     for mut user in [ann, bo, cy] {
         let did = format!("{did}, and read {}'s connection", user.name);
         let left = || deadline.saturating_duration_since(Instant::now());
-        let told = read_goodbye(&mut user.conn, left(), &did);
-        let told = told.and_then(|()| {
-            let after = user.conn.read_to_close(1 << 20, left());
-            match after.end {
-                End::ClosedAsAsked | End::Reset => Ok(()),
-                _ => Err(Failure::new(
-                    format!("{did} after `{CLOSING}`"),
-                    format!("the connection closed within {} ms of the signal", within.as_millis()),
-                    after.describe(),
-                )
-                .hint("After the goodbye, end the connection's task: dropping its socket closes the connection.")
-                .ended(after.end)),
-            }
-        });
-        told.map_err(|failure| blame_signal(failure, &mut room.program, signal_name))?;
+        read_goodbye(&mut user.conn, left(), &did)
+            .map_err(|failure| blame_signal(failure, &mut room.program, signal_name, within))?;
+        let after = user.conn.read_to_close(1 << 20, left());
+        if !matches!(after.end, End::ClosedAsAsked | End::Reset) {
+            return Err(Failure::new(
+                format!("{did} after `{CLOSING}`"),
+                format!("the connection closed within {} ms of the signal", within.as_millis()),
+                after.describe(),
+            )
+            .hint("After the goodbye, end the connection's task: dropping its socket closes the connection.")
+            .ended(after.end));
+        }
     }
     let did = format!("{did}; each client read `{CLOSING}` and the end of its connection");
     let left = deadline.saturating_duration_since(Instant::now());
@@ -143,6 +140,7 @@ fn goodbye_on(ctx: &mut Ctx, signal: Signal, signal_name: &str) -> Outcome {
             Failure::new(&did, "exit status 0", describe_status(status)),
             &mut room.program,
             signal_name,
+            within,
         )),
         Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status)).hint(
             "A shutdown asked for by a signal is a normal end: once the clients are told, return `Ok(())` \
@@ -163,7 +161,7 @@ fn goodbye_on(ctx: &mut Ctx, signal: Signal, signal_name: &str) -> Outcome {
 
 /// Reads lines until `* server closing`; announcements that someone left
 /// may come first.
-fn read_goodbye(conn: &mut crate::harness::Conn, within: Duration, did: &str) -> Outcome {
+fn read_goodbye(conn: &mut Conn, within: Duration, did: &str) -> Outcome {
     let deadline = Instant::now() + within;
     loop {
         let got = conn.read_line(deadline.saturating_duration_since(Instant::now()));
@@ -180,7 +178,7 @@ fn read_goodbye(conn: &mut crate::harness::Conn, within: Duration, did: &str) ->
 
 /// Says what the program did with the signal when that explains `failure`:
 /// it died of it (no handler), or it is still running (it ignored it).
-fn blame_signal(failure: Failure, program: &mut crate::harness::Program, signal_name: &str) -> Failure {
+fn blame_signal(failure: Failure, program: &mut Program, signal_name: &str, within: Duration) -> Failure {
     // A program the signal ended may not be reaped yet when its sockets close.
     match program.wait_exit(Duration::from_millis(200)) {
         Some(status) if status.code().is_none() => failure
@@ -198,9 +196,10 @@ fn blame_signal(failure: Failure, program: &mut crate::harness::Program, signal_
              let every connection's task write `{CLOSING}\\n` and close."
         )),
         None => failure.hint(format!(
-            "Your server is still running after {signal_name}: something catches it and does nothing. When \
-             the signal comes, leave the accept loop and tell every connection's task to write \
-             `{CLOSING}\\n` and close."
+            "Your server was still running {} ms after {signal_name}, and said nothing: does it act on the \
+             signal? When it comes, leave the accept loop and tell every connection's task to write \
+             `{CLOSING}\\n` and close.",
+            within.as_millis()
         )),
     }
 }

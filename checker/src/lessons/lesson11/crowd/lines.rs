@@ -89,7 +89,7 @@ pub(super) fn keep(line: &mut Vec<u8>, part: &[u8]) {
 }
 
 /// 10000 → "10,000"
-pub(super) fn thousands(n: usize) -> String {
+pub(in crate::lessons::lesson11) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -28,7 +28,8 @@ mod lines;
 
 pub use count::how_many;
 use count::thread_limit;
-use lines::{is_message, keep, name_of, thousands, Scan, JOINED_LEN, MESSAGE, PRESENT};
+pub(super) use lines::thousands;
+use lines::{is_message, keep, name_of, Scan, JOINED_LEN, MESSAGE, PRESENT};
 
 use crate::harness::transcript::Direction;
 use crate::harness::{Ctx, Failure, Outcome, Program};
