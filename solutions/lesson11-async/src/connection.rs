@@ -68,8 +68,8 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
     let mut evicted = joined.evicted;
     loop {
         tokio::select! {
-            // Look at shutdown first: once it has begun, a writer that
-            // ended or a client that hung up is part of it, not a `left`.
+            // Look at shutdown first: once it has begun, we only wait for
+            // the writer's goodbye.
             biased;
             // The writer says goodbye (it hears the same news); we wait for
             // it, then return and close. No `left`: everyone is leaving.

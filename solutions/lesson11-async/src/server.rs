@@ -60,6 +60,8 @@ pub async fn run(addr: &str) -> io::Result<()> {
 
     // Stop accepting: closing the listener refuses whoever connects now.
     drop(listener);
+    // Silence the room first, then wake every connection.
+    room.close();
     shutdown.send_replace(());
     // Each connection writes `* server closing` and closes. A client that
     // does not read may never take it: we wait `GOODBYE_TIME`, no more.
