@@ -19,9 +19,10 @@ use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 
 /// The longest chat line, without its line end.
 const MAX_LINE: usize = 1000;
@@ -64,12 +65,25 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
         }
     };
 
-    let mut writing = tokio::spawn(write_queue(writer, joined.lines, joined.queued, shutdown.clone()));
-    let mut evicted = joined.evicted;
+    let writing = tokio::spawn(write_queue(writer, joined.lines, joined.queued, shutdown.clone()));
+    chat(reader, buf, &room, joined.id, joined.evicted, writing, shutdown).await;
+}
+
+/// Hand each line of a member to the room, until the member leaves, the
+/// room drops it, or shutdown.
+async fn chat(
+    mut reader: BufReader<OwnedReadHalf>,
+    mut buf: Vec<u8>,
+    room: &Room,
+    id: u64,
+    mut evicted: oneshot::Receiver<()>,
+    mut writing: JoinHandle<io::Result<()>>,
+    mut shutdown: watch::Receiver<()>,
+) {
     loop {
         tokio::select! {
-            // Look at shutdown first: once it has begun, a writer that
-            // ended or a client that hung up is part of it, not a `left`.
+            // Look at shutdown first: once it has begun, we only wait for
+            // the writer's goodbye.
             biased;
             // The writer says goodbye (it hears the same news); we wait for
             // it, then return and close. No `left`: everyone is leaving.
@@ -80,7 +94,7 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
             line = next_line(&mut reader, &mut buf) => match line {
                 // Empty lines are not messages.
                 Ok(Some(line)) if line.is_empty() => {}
-                Ok(Some(line)) => room.say(joined.id, &line),
+                Ok(Some(line)) => room.say(id, &line),
                 // End of stream, a reset, or a line over `MAX_LINE`.
                 Ok(None) | Err(_) => break,
             },
@@ -92,7 +106,7 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
     }
     // `* NAME left` for the others (nothing if the room dropped us first),
     // then stop the writer, wherever it is: that drops the write half.
-    room.leave(joined.id);
+    room.leave(id);
     writing.abort();
 }
 

@@ -82,6 +82,8 @@ struct Members {
     /// In the order they joined.
     list: Vec<Member>,
     next_id: u64,
+    /// Set when the server shuts down: from then on the room is silent.
+    closed: bool,
 }
 
 impl Room {
@@ -134,6 +136,12 @@ impl Room {
         self.lock().remove(id);
     }
 
+    /// The server is shutting down: no more news, not even `left`, so
+    /// that `* server closing` is the last line every member gets.
+    pub fn close(&self) {
+        self.lock().closed = true;
+    }
+
     fn lock(&self) -> MutexGuard<'_, Members> {
         // A task that panicked while holding the lock poisons it; the list
         // is still whole (each change is one call), so we go on with it.
@@ -145,6 +153,9 @@ impl Members {
     /// Queue `bytes` for every member but `from`, and drop each member it
     /// would take over its budget.
     fn send_to_others(&mut self, from: u64, bytes: &[u8]) {
+        if self.closed {
+            return;
+        }
         let line = Line::from(bytes);
         let mut over = Vec::new();
         for member in &self.list {

@@ -60,6 +60,14 @@ pub async fn run(addr: &str) -> io::Result<()> {
 
     // Stop accepting: closing the listener refuses whoever connects now.
     drop(listener);
+    shut_down(&room, &shutdown, connections).await;
+    Ok(())
+}
+
+/// Tell every connection to say goodbye, and give them `GOODBYE_TIME`.
+async fn shut_down(room: &Room, shutdown: &watch::Sender<()>, mut connections: JoinSet<()>) {
+    // Silence the room first, then wake every connection.
+    room.close();
     shutdown.send_replace(());
     // Each connection writes `* server closing` and closes. A client that
     // does not read may never take it: we wait `GOODBYE_TIME`, no more.
@@ -69,7 +77,6 @@ pub async fn run(addr: &str) -> io::Result<()> {
         // and dropping a socket closes the connection.
         connections.shutdown().await;
     }
-    Ok(())
 }
 
 /// A future that completes at the first SIGINT (Ctrl-C) or SIGTERM. The
