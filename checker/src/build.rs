@@ -118,26 +118,7 @@ pub struct Build {
 /// Builds `packages` (each has one binary named like the package) in the
 /// workspace at `root`.
 pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Build> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut argv = vec![
-        cargo,
-        "build".to_string(),
-        format!("--message-format={}", if settings.color { "json-diagnostic-rendered-ansi" } else { "json" }),
-        format!("--color={}", if settings.color { "always" } else { "never" }),
-        "--manifest-path".to_string(),
-        root.join("Cargo.toml").display().to_string(),
-    ];
-    if let Some(dir) = settings.target_dir {
-        argv.push("--target-dir".to_string());
-        argv.push(dir.display().to_string());
-    }
-    if packages.len() > 1 {
-        argv.push("--keep-going".to_string());
-    }
-    for package in packages {
-        argv.push("-p".to_string());
-        argv.push(package.clone());
-    }
+    let argv = cargo_build_argv(root, packages, settings);
     let parsed = Arc::new(Mutex::new(Messages::default()));
     let stream = Arc::clone(&parsed);
     let on_line = Box::new(move |line: &[u8]| stream.lock().unwrap_or_else(|e| e.into_inner()).read(line));
@@ -169,22 +150,54 @@ pub fn build(root: &Path, packages: &[String], settings: &Settings) -> Result<Bu
         kept.push_str(&format!("… and {omitted} more messages of the compiler, not shown.\n"));
     }
     if settings.sandbox.is_some() {
-        // The compiler ran out of room: say so before what it printed.
-        let limits = os::policy().limits;
-        let note = |text: &str| {
-            os::limit_hit(None, text, limits).map(|n| format!("The build {}.", n.trim_start_matches("your program ")))
-        };
-        let from_cargo = note(&messages);
-        for text in diagnostics.values_mut() {
-            if let Some(note) = note(text).or_else(|| from_cargo.clone()) {
-                *text = format!("{note}\n{text}");
-            }
-        }
-        if let Some(note) = from_cargo {
-            messages = format!("{note}\n{messages}");
-        }
+        messages = note_limits(messages, &mut diagnostics);
     }
     Ok(Build { executables: parsed.executables, messages, diagnostics, timed_out: false, warnings: parsed.warnings })
+}
+
+/// `cargo build` for `packages`, with JSON messages (coloured or not).
+fn cargo_build_argv(root: &Path, packages: &[String], settings: &Settings) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut argv = vec![
+        cargo,
+        "build".to_string(),
+        format!("--message-format={}", if settings.color { "json-diagnostic-rendered-ansi" } else { "json" }),
+        format!("--color={}", if settings.color { "always" } else { "never" }),
+        "--manifest-path".to_string(),
+        root.join("Cargo.toml").display().to_string(),
+    ];
+    if let Some(dir) = settings.target_dir {
+        argv.push("--target-dir".to_string());
+        argv.push(dir.display().to_string());
+    }
+    if packages.len() > 1 {
+        argv.push("--keep-going".to_string());
+    }
+    for package in packages {
+        argv.push("-p".to_string());
+        argv.push(package.clone());
+    }
+    argv
+}
+
+/// A limit of the sandbox that explains a failed build, said before what
+/// the compiler printed (cargo's messages, and each package's).
+fn note_limits(mut messages: String, diagnostics: &mut BTreeMap<String, String>) -> String {
+    // The compiler ran out of room: say so before what it printed.
+    let limits = os::policy().limits;
+    let note = |text: &str| {
+        os::limit_hit(None, text, limits).map(|n| format!("The build {}.", n.trim_start_matches("your program ")))
+    };
+    let from_cargo = note(&messages);
+    for text in diagnostics.values_mut() {
+        if let Some(note) = note(text).or_else(|| from_cargo.clone()) {
+            *text = format!("{note}\n{text}");
+        }
+    }
+    if let Some(note) = from_cargo {
+        messages = format!("{note}\n{messages}");
+    }
+    messages
 }
 
 impl Build {

@@ -9,7 +9,7 @@
 //! - every relative link and image in `docs/src/**/*.md` and `README.md`
 //!   points at a file or folder that exists;
 //! - every command line in the docs that starts with `cargo run -p checker --`
-//!   parses with the checker's own command-line definition ([`crate::Cli`]),
+//!   parses with the checker's own command-line definition ([`crate::cli::Cli`]),
 //!   and names a lesson that [`lessons::find`] knows.
 //!
 //! One exception: the chapter of a lesson that has a page but no checks in
@@ -205,7 +205,7 @@ fn command_problem(file: &Path, args: &str) -> Option<String> {
         return Some("its quotes do not close".to_string());
     };
     let words: Vec<String> = words.into_iter().filter(|word| !(word.starts_with('[') && word.ends_with(']'))).collect();
-    let cli = match crate::Cli::try_parse_from(std::iter::once("checker".to_string()).chain(words)) {
+    let cli = match crate::cli::Cli::try_parse_from(std::iter::once("checker".to_string()).chain(words)) {
         Ok(cli) => cli,
         Err(err)
             if matches!(err.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) =>

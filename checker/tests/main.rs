@@ -27,6 +27,7 @@ mod lesson06;
 mod lesson07;
 mod lesson08;
 mod lesson09;
+mod lesson10;
 mod robustness;
 mod skeletons;
 mod watch_terminal;

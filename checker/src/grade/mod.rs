@@ -22,129 +22,33 @@
 //!
 //! - [`course`]: the course every submission is graded against;
 //! - [`submission`]: finding a student's crates and laying out their workspace;
-//! - [`grader`]: building and checking one submission.
+//! - [`grader`]: building and checking one submission;
+//! - [`trust`]: whether a child checker's report can be trusted;
+//! - [`args`]: the command line of `grade`;
+//! - [`progress`]: the progress bar and the summary at the end.
 
+mod args;
 mod course;
 mod grader;
+mod progress;
 mod submission;
+mod trust;
+
+use args::sandbox_notes;
+pub use args::Args;
+use progress::{summary, Progress};
 
 use crate::harness::process::interrupted;
 use crate::harness::text::printable;
 use crate::lessons::{Lesson, LESSONS};
-use crate::report::{self, StudentReport, StudentStatus};
+use crate::report::{self, StudentReport};
 use anyhow::{bail, Context, Result};
 use course::Course;
 use grader::Grader;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-
-#[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  cargo run -p checker -- grade submissions/ --lessons 1-3 --out grades/")]
-pub struct Args {
-    /// The folder of submissions: one folder per student, named for them,
-    /// holding their `exercises/` folder or a copy of the whole course.
-    #[arg(value_name = "SUBMISSIONS")]
-    submissions: PathBuf,
-
-    /// The lessons to grade, e.g. `1,3-5`. By default, every lesson.
-    #[arg(long, value_name = "LIST", value_parser = parse_lessons)]
-    lessons: Option<LessonList>,
-
-    /// Where to write grades.csv, checks.csv and a folder per student.
-    #[arg(long, value_name = "DIR", default_value = "grades")]
-    out: PathBuf,
-
-    /// How many submissions to grade at the same time.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
-    jobs: u16,
-
-    /// Seconds one submission's build may take before it is stopped.
-    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
-    build_timeout: u64,
-
-    /// Seconds one lesson's checks may take before they are stopped. By
-    /// default each lesson gets enough for every one of its checks to wait
-    /// out its deadlines and still report check by check: 6 s per check
-    /// (scaled by SOCKETLINGS_SLOW) plus 20 s, e.g. 74 s for 9 checks.
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
-    lesson_timeout: Option<u64>,
-
-    /// The cargo target folder every submission's build shares. By default,
-    /// `.grading/target` inside the --out folder.
-    #[arg(long, value_name = "DIR")]
-    target_dir: Option<PathBuf>,
-
-    /// Grade without the sandbox, where the kernel offers none (no
-    /// Landlock): programs are still contained and limited, but can read and
-    /// write what the grader can. Every student's feedback says so.
-    #[arg(long)]
-    no_sandbox: bool,
-}
-
-impl Args {
-    /// `--no-sandbox` was given.
-    pub fn no_sandbox(&self) -> bool {
-        self.no_sandbox
-    }
-}
-
-/// The note every student's feedback carries when grading ran unsandboxed.
-const NO_SANDBOX_NOTE: &str = "Grading ran without a sandbox (--no-sandbox): your programs were contained and \
-                               limited, but not kept from the rest of the machine.";
-
-/// Stops with a clear message when the sandbox `grade` needs is missing;
-/// returns the notes for every student's feedback.
-fn sandbox_notes() -> Result<Vec<String>> {
-    if crate::os::policy().mode == crate::os::Mode::Off {
-        eprintln!("Grading without a sandbox (--no-sandbox): every student's feedback will say so.");
-        return Ok(vec![NO_SANDBOX_NOTE.to_string()]);
-    }
-    let support = crate::os::support();
-    if !support.sandbox {
-        bail!(
-            "this machine cannot sandbox the students' programs: it lacks {}.\nRun grade on Linux 6.12 or \
-             later (Landlock ABI 6), or pass --no-sandbox to grade without a sandbox (each student's feedback \
-             will say so).",
-            support.missing.join("; and ")
-        );
-    }
-    eprintln!("Sandbox: Landlock ABI {}; programs contained by {}.", support.landlock_abi, support.containment);
-    Ok(Vec::new())
-}
-
-/// The lesson numbers given with `--lessons`.
-#[derive(Clone, Debug)]
-struct LessonList(Vec<u8>);
-
-/// `1,3-5` → [1, 3, 4, 5].
-fn parse_lessons(list: &str) -> Result<LessonList, String> {
-    let mut numbers = Vec::new();
-    for item in list.split(',').map(str::trim).filter(|item| !item.is_empty()) {
-        let number = |text: &str| {
-            let text = text.trim();
-            let digits = text.strip_prefix("lesson").unwrap_or(text);
-            digits.parse::<u8>().map_err(|_| format!("`{text}` is not a lesson number (write e.g. `1,3-5`)"))
-        };
-        match item.split_once('-') {
-            Some((from, to)) => {
-                let (from, to) = (number(from)?, number(to)?);
-                if from > to {
-                    return Err(format!("`{item}` is an empty range"));
-                }
-                numbers.extend(from..=to);
-            }
-            None => numbers.push(number(item)?),
-        }
-    }
-    if numbers.is_empty() {
-        return Err("name at least one lesson, e.g. `1,3-5`".to_string());
-    }
-    Ok(LessonList(numbers))
-}
 
 /// Keeps the programs being checked out of this process: on Linux, no
 /// process of the same user (without `CAP_SYS_PTRACE`) can then trace it,
@@ -355,99 +259,4 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).with_context(|| format!("Failed to make {} absolute", path.display()))
-}
-
-/// "4 submissions graded: 2 ok, 1 build_error, 1 timeout. Wrote grades/grades.csv…"
-/// and the folders skipped or renamed.
-fn summary(reports: &[StudentReport], out: &Path, skipped: &[String], renamed: &[(String, String)]) -> String {
-    let mut counts: Vec<(StudentStatus, usize)> = Vec::new();
-    for report in reports {
-        match counts.iter_mut().find(|(status, _)| *status == report.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((report.status, 1)),
-        }
-    }
-    counts.sort();
-    let counts: Vec<String> = counts.iter().map(|(status, n)| format!("{n} {}", status.as_str())).collect();
-    let mut text = format!(
-        "{} submissions graded: {}.\nWrote {}, {} and a folder per student (feedback.md, results.json).",
-        reports.len(),
-        counts.join(", "),
-        out.join("grades.csv").display(),
-        out.join("checks.csv").display()
-    );
-    if !skipped.is_empty() {
-        let names: Vec<String> = skipped.iter().map(|name| format!("`{}`", printable(name))).collect();
-        text.push_str(&format!("\nSkipped (the name starts with `.`): {}.", names.join(", ")));
-    }
-    for (name, folder) in renamed {
-        text.push_str(&format!("\nThe files of `{}` are in `{}`.", printable(name), printable(folder)));
-    }
-    text
-}
-
-/// A progress bar on a terminal; plain lines on stderr otherwise.
-struct Progress {
-    bar: Option<ProgressBar>,
-    total: usize,
-    done: AtomicUsize,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}") {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        });
-        Progress { bar, total, done: AtomicUsize::new(0) }
-    }
-
-    fn start(&self, student: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("grading {}", printable(student)));
-        }
-    }
-
-    fn done(&self, student: &StudentReport) {
-        let n = self.done.fetch_add(1, Ordering::SeqCst) + 1;
-        let line = format!(
-            "[{n}/{}] {}: {}/{} points, {}",
-            self.total,
-            printable(&student.student),
-            student.report.score,
-            student.report.max_score,
-            student.status.as_str()
-        );
-        match &self.bar {
-            Some(bar) => {
-                bar.println(line);
-                bar.inc(1);
-            }
-            None => eprintln!("{line}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_lessons;
-
-    #[test]
-    fn lesson_lists_take_numbers_and_ranges() {
-        assert_eq!(parse_lessons("1,3-5").map(|l| l.0), Ok(vec![1, 3, 4, 5]));
-        assert_eq!(parse_lessons("lesson2").map(|l| l.0), Ok(vec![2]));
-        assert!(parse_lessons("5-3").is_err());
-        assert!(parse_lessons("x").is_err());
-        assert!(parse_lessons("").is_err());
-    }
 }

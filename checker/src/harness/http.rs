@@ -114,37 +114,7 @@ pub fn read_response(
         return Ok(response);
     }
     let Some(length) = response.header("content-length") else {
-        if framing == Framing::Strict {
-            return Err(Failure::new(
-                did,
-                "a `Content-Length` header saying how many body bytes follow",
-                format!("{} and no `Content-Length` header", response.summary()),
-            )
-            .hint(
-                "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
-                 the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
-                 every response.",
-            ));
-        }
-        // RFC 9112 §6.3: without a length, the body ends at close (a reset
-        // ends it too, abruptly: what came before it is the body).
-        let body = conn.read_to_close(MAX_BODY, within);
-        response.body = body.bytes;
-        response.close_delimited = true;
-        if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
-            return Ok(response);
-        }
-        let mut failure = Failure::new(
-            did,
-            "a `Content-Length` header, or the connection closing at the end of the body",
-            format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
-        );
-        failure.meaning = Some(
-            "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
-             open: the client cannot tell the response is over."
-                .into(),
-        );
-        return Err(failure.hint("Send `Content-Length: <bytes>` in every response."));
+        return read_to_close(conn, response, framing, within, did);
     };
     let Ok(length) = length.parse::<usize>() else {
         if framing == Framing::Salvage {
@@ -158,20 +128,59 @@ pub fn read_response(
     };
     let body = conn.read_exact(length.min(MAX_BODY), within);
     if !body.complete() && framing != Framing::Salvage {
-        let mut failure = Failure::new(
+        return Err(Failure::new(
             did,
             format!("{length} body bytes, as `Content-Length` said"),
             format!("{} body bytes: {}", body.bytes.len(), body.describe()),
-        );
-        failure.meaning = Some(
+        )
+        .meaning(
             "Fewer body bytes came than `Content-Length` announced: the header or the body is wrong (count \
-             bytes, not characters: `body.len()` of the bytes you send)."
-                .into(),
-        );
-        return Err(failure);
+             bytes, not characters: `body.len()` of the bytes you send).",
+        ));
     }
     response.body = body.bytes;
     Ok(response)
+}
+
+/// A response without `Content-Length`: wrong when `framing` is strict;
+/// otherwise its body ends at the close (RFC 9112 §6.3).
+fn read_to_close(
+    conn: &mut Conn,
+    mut response: Response,
+    framing: Framing,
+    within: Duration,
+    did: &str,
+) -> Result<Response, Failure> {
+    if framing == Framing::Strict {
+        return Err(Failure::new(
+            did,
+            "a `Content-Length` header saying how many body bytes follow",
+            format!("{} and no `Content-Length` header", response.summary()),
+        )
+        .hint(
+            "Without `Content-Length` the client cannot tell where the body ends except by waiting for \
+             the connection to close, which HTTP/1.1 keeps open. Send `Content-Length: <bytes>` in \
+             every response.",
+        ));
+    }
+    // RFC 9112 §6.3: without a length, the body ends at close (a reset
+    // ends it too, abruptly: what came before it is the body).
+    let body = conn.read_to_close(MAX_BODY, within);
+    response.body = body.bytes;
+    response.close_delimited = true;
+    if matches!(body.end, End::Complete | End::ClosedAsAsked | End::Reset) || framing == Framing::Salvage {
+        return Ok(response);
+    }
+    Err(Failure::new(
+        did,
+        "a `Content-Length` header, or the connection closing at the end of the body",
+        format!("{} with no `Content-Length`, {}", response.summary(), body.end.describe()),
+    )
+    .meaning(
+        "Without `Content-Length` the body ends only when the connection closes, and this one stayed \
+         open: the client cannot tell the response is over.",
+    )
+    .hint("Send `Content-Length: <bytes>` in every response."))
 }
 
 /// Reads a response head: the status line and the headers.
@@ -180,11 +189,11 @@ fn read_head(conn: &mut Conn, within: Duration, did: &str) -> Result<Response, F
     let head_text = String::from_utf8_lossy(&got.bytes).into_owned();
     if !got.complete() || head_end(&got.bytes).is_none() {
         let mut failure = Failure::new(did, "a response head: a status line, headers, an empty line", got.describe());
-        if got.end != End::Complete {
-            failure.meaning = got.end.hint().map(str::to_string);
+        failure = if got.end != End::Complete {
+            failure.meaning_of(&got.end)
         } else {
-            failure.got = format!("more than {MAX_HEAD} bytes without an empty line");
-        }
+            failure.got(format!("more than {MAX_HEAD} bytes without an empty line"))
+        };
         if got.bytes.starts_with(b"HTTP/") && got.end == End::Closed {
             failure =
                 failure.hint("The head ends with an empty line (`\\r\\n\\r\\n`): write it after the last header.");

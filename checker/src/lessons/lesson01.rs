@@ -2,7 +2,10 @@
 //! upper-cased, and a client that sends a message and prints the answer.
 
 use super::{Check, Lesson};
-use crate::harness::{expect_bytes, net, text, Ctx, Failure, Outcome, Server};
+use crate::harness::{
+    expect_bytes, expect_exit, expect_stdout, expect_success, net, send_or_fail, text, Ctx, Failure, Outcome, Program,
+    Server, Stdin,
+};
 use std::time::{Duration, Instant};
 
 pub static LESSON: Lesson = Lesson {
@@ -93,7 +96,7 @@ fn ask(ctx: &mut Ctx, message: &[u8]) -> Outcome {
     let mut server = start(ctx)?;
     let within = ctx.timing.reply();
     let did = format!("connected to {} and sent {}", server.addr, text::escape(message));
-    server.conn.send(message, within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
+    send_or_fail(&mut server.conn, message, within, &did)?;
     let expected = message.to_ascii_uppercase();
     net::expect_only(&mut server.conn, &expected, within, ctx.timing.ms(QUIET_MS), &did).map_err(|failure| {
         if failure.meaning.as_deref().is_some_and(|m| m.contains("more byte")) {
@@ -111,7 +114,7 @@ fn exchange_any(ctx: &mut Ctx, message: &[u8]) -> Result<(Server, String, crate:
     let mut server = start(ctx)?;
     let within = ctx.timing.reply();
     let did = format!("connected to {} and sent {}", server.addr, text::escape(message));
-    server.conn.send(message, within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
+    send_or_fail(&mut server.conn, message, within, &did)?;
     let got = server.conn.read_to_close(64 * 1024, within);
     Ok((server, did, got))
 }
@@ -198,20 +201,8 @@ fn server_closes(ctx: &mut Ctx) -> Outcome {
 fn server_exits(ctx: &mut Ctx) -> Outcome {
     let (mut server, did, _) = exchange_any(ctx, b"one client")?;
     drop(server.conn);
-    let within = ctx.timing.exit();
     let did = format!("{did}, read the answer, closed the connection");
-    match server.program.wait_exit(within) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => {
-            Err(Failure::new(did, "the server to exit with status 0", crate::harness::describe_status(status))
-                .hint("The server exited, but with an error: look at its stderr below."))
-        }
-        None => Err(Failure::new(
-            did,
-            "the server to exit with status 0",
-            format!("it was still running after {} ms", within.as_millis()),
-        )),
-    }
+    expect_exit(ctx, &mut server.program, &did, "the server to exit with status 0")
 }
 
 /// Runs the client against a checker-side listener; `serve` plays the server.
@@ -219,14 +210,11 @@ fn with_client(
     ctx: &mut Ctx,
     message: &str,
     serve: impl FnOnce(&mut Ctx, &mut net::Conn, &str) -> Outcome,
-) -> Result<crate::harness::Program, Failure> {
-    let (listener, addr) = net::listen_loopback().map_err(|e| crate::harness::checker_trouble("listen", &e))?;
-    let mut client = ctx.spawn("client", &["client".into(), addr.to_string(), message.into()])?;
-    let mut conn = ctx.accept(&listener, &mut client)?;
-    let did = format!("listened on {addr}, started `{}`", client.log().command_line);
-    serve(ctx, &mut conn, &did)?;
-    drop(conn);
-    Ok(client)
+) -> Result<Program, Failure> {
+    let mut client = ctx.start_client(|addr| vec!["client".into(), addr.into(), message.into()], Stdin::Closed)?;
+    let did = format!("listened on {}, started `{}`", client.addr, client.program.log().command_line);
+    serve(ctx, &mut client.conn, &did)?;
+    Ok(client.program)
 }
 
 fn client_sends_message(ctx: &mut Ctx) -> Outcome {
@@ -251,24 +239,9 @@ fn client_sends_message(ctx: &mut Ctx) -> Outcome {
 }
 
 /// Checks that the client prints `reply` and a newline, then exits 0.
-fn expect_printed(ctx: &mut Ctx, client: &mut crate::harness::Program, reply: &[u8], did: &str) -> Outcome {
-    let mut expected = reply.to_vec();
-    expected.push(b'\n');
-    let status = client.wait_exit(ctx.timing.exit());
-    let (out, _) = client.stdout().snapshot();
-    if out != expected {
-        let failure = Failure::new(
-            did,
-            format!("{} on stdout", text::escape(&expected)),
-            format!("{} on stdout", text::escape(&out)),
-        );
-        return Err(Failure { diff: Some((expected, out)), ..failure });
-    }
-    match status {
-        Some(s) if s.success() => Ok(()),
-        Some(s) => Err(Failure::new(did, "exit status 0", crate::harness::describe_status(s))),
-        None => Err(Failure::new(did, "the client to exit after printing the reply", "it was still running")),
-    }
+fn expect_printed(ctx: &mut Ctx, client: &mut Program, reply: &[u8], did: &str) -> Outcome {
+    let status = expect_stdout(ctx, client, &[reply, b"\n"].concat(), did)?;
+    expect_success(client, status, did, "the client to exit after printing the reply")
 }
 
 fn client_prints_reply(ctx: &mut Ctx) -> Outcome {

@@ -3,7 +3,8 @@
 
 use super::{Check, Lesson};
 use crate::harness::{
-    checker_trouble, describe_status, exchange, net, text, Conn, Ctx, End, Failure, Outcome, Program, Server,
+    checker_trouble, describe_status, exchange, expect_bytes, expect_closed, expect_exit, expect_stdout, net,
+    send_or_fail, text, Conn, Ctx, End, Failure, Outcome, Program, Server, Stdin,
 };
 use std::net::SocketAddr;
 
@@ -97,7 +98,7 @@ fn echoes_one(ctx: &mut Ctx) -> Outcome {
     let mut server = start(ctx)?;
     let did = format!("connected to {} and sent \"ping\"", server.addr);
     let within = ctx.timing.reply();
-    server.conn.send(b"ping", within).map_err(|end| Failure::new(&did, "to send the message", end.describe()))?;
+    send_or_fail(&mut server.conn, b"ping", within, &did)?;
     // The connection stays open: anything more within a short while is
     // more than the echo.
     net::expect_only(&mut server.conn, b"ping", within, ctx.timing.ms(100), &did).map_err(|failure| {
@@ -131,14 +132,10 @@ fn next_client(ctx: &mut Ctx, program: &mut Program, addr: SocketAddr, what_befo
             format!("your server {} after the earlier client", describe_status(status)),
         )
         .hint("The server must never exit because of what one client does: loop back to `accept`."),
-        None if failure.got.starts_with("nothing") => Failure {
-            hint: Some(
-                "The connection was queued but never served: after the earlier client, does your \
-                 server go back to `accept`?"
-                    .into(),
-            ),
-            ..failure
-        },
+        None if failure.got.starts_with("nothing") => failure.hint(
+            "The connection was queued but never served: after the earlier client, does your \
+             server go back to `accept`?",
+        ),
         None => failure,
     })
 }
@@ -219,10 +216,7 @@ fn echoes_while_receiving(ctx: &mut Ctx) -> Outcome {
 fn closes_after_half_close(ctx: &mut Ctx) -> Outcome {
     let mut server = start(ctx)?;
     let message = b"last words";
-    server
-        .conn
-        .send(message, ctx.timing.reply())
-        .map_err(|end| Failure::new("sent \"last words\"", "to send", end.describe()))?;
+    send_or_fail(&mut server.conn, message, ctx.timing.reply(), "sent \"last words\"")?;
     server.conn.shutdown_write();
     let got = server.conn.read_to_close(1 << 16, ctx.timing.reply());
     if got.complete() && got.bytes == message {
@@ -238,38 +232,22 @@ fn closes_after_half_close(ctx: &mut Ctx) -> Outcome {
 /// Runs the client with `stdin`, plays an upper-casing server for
 /// `expected_lines`, and returns the finished client.
 fn run_client(ctx: &mut Ctx, stdin: &[u8], expected_lines: &[&str]) -> Result<(Program, Conn, String), Failure> {
-    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
-    let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.to_string()])?;
-    let _ = client.write_stdin(stdin);
-    client.close_stdin();
-    let mut conn = ctx.accept(&listener, &mut client)?;
-    let did = format!("listened on {addr}, started the client with stdin {}", text::escape(stdin));
+    let mut client = ctx.start_client(|addr| vec!["client".into(), addr.into()], Stdin::Given(stdin))?;
+    let did = format!("listened on {}, started the client with stdin {}", client.addr, text::escape(stdin));
     for line in expected_lines {
         let expected = format!("{line}\n");
-        crate::harness::expect_bytes(&mut conn, expected.as_bytes(), ctx.timing.reply(), &did)?;
+        expect_bytes(&mut client.conn, expected.as_bytes(), ctx.timing.reply(), &did)?;
         let answer = format!("{}\n", line.to_uppercase());
-        conn.send(answer.as_bytes(), ctx.timing.reply())
-            .map_err(|end| Failure::new(&did, "to answer", end.describe()))?;
+        send_or_fail(&mut client.conn, answer.as_bytes(), ctx.timing.reply(), &did)?;
     }
-    Ok((client, conn, did))
+    Ok((client.program, client.conn, did))
 }
 
 fn client_sends_lines(ctx: &mut Ctx) -> Outcome {
     // The last line has no newline: the client adds one.
     let (mut client, _conn, did) = run_client(ctx, b"alpha\nbeta\ngamma", &["alpha", "beta", "gamma"])?;
     let did = format!("{did}, answered each line upper-cased");
-    let expected = b"ALPHA\nBETA\nGAMMA\n";
-    let status = client.wait_exit(ctx.timing.exit());
-    let (out, _) = client.stdout().snapshot();
-    if out != expected {
-        let failure = Failure::new(
-            did,
-            format!("{} on stdout", text::escape(expected)),
-            format!("{} on stdout", text::escape(&out)),
-        );
-        return Err(Failure { diff: Some((expected.to_vec(), out)), ..failure });
-    }
-    match status {
+    match expect_stdout(ctx, &mut client, b"ALPHA\nBETA\nGAMMA\n", &did)? {
         Some(_) => Ok(()),
         None => Err(Failure::new(did, "the client to exit at the end of its input", "it was still running")),
     }
@@ -278,15 +256,8 @@ fn client_sends_lines(ctx: &mut Ctx) -> Outcome {
 fn client_stops_at_empty_line(ctx: &mut Ctx) -> Outcome {
     let (mut client, mut conn, did) = run_client(ctx, b"one\n\nnot this one\n", &["one"])?;
     let did = format!("{did}, answered \"ONE\\n\"");
-    let after = conn.closed_within(ctx.timing.reply());
-    if !(after.complete() && after.bytes.is_empty()) {
-        return Err(Failure::new(did, "the client to close the connection at the empty line", after.describe()));
-    }
-    match client.wait_exit(ctx.timing.exit()) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
-        None => Err(Failure::new(did, "the client to exit", "it was still running")),
-    }
+    expect_closed(&mut conn, ctx.timing.reply(), &did, "the client to close the connection at the empty line")?;
+    expect_exit(ctx, &mut client, &did, "the client to exit")
 }
 
 fn client_empty_stdin(ctx: &mut Ctx) -> Outcome {
@@ -294,14 +265,5 @@ fn client_empty_stdin(ctx: &mut Ctx) -> Outcome {
     let mut client = ctx.spawn_with_stdin("client", &["client".into(), addr.to_string()])?;
     client.close_stdin();
     let did = format!("started the client towards {addr} with an empty stdin");
-    let within = ctx.timing.exit();
-    match client.wait_exit(within) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
-        None => Err(Failure::new(
-            did,
-            "the client to exit 0",
-            format!("it was still running after {} ms", within.as_millis()),
-        )),
-    }
+    expect_exit(ctx, &mut client, &did, "the client to exit 0")
 }

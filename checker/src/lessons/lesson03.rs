@@ -2,7 +2,10 @@
 //! connection on its own thread, and a client that sends names.
 
 use super::{Check, Lesson};
-use crate::harness::{checker_trouble, describe_status, expect_line, net, Conn, Ctx, End, Failure, Outcome, Program};
+use crate::harness::{
+    blame_exit, expect_closed, expect_exit, expect_line, expect_stdout, send_or_fail, Conn, Ctx, End, Failure, Outcome,
+    Program, Stdin,
+};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -136,23 +139,19 @@ fn join(ctx: &mut Ctx, program: &mut Program, addr: SocketAddr, did: &str) -> Re
 
 /// The failure of a server that is still busy with an earlier client.
 fn one_at_a_time(failure: Failure) -> Failure {
-    Failure {
-        meaning: Some(
+    failure
+        .meaning(
             "A new client got no answer while an earlier client was still connected: your server \
-             is still busy with that earlier client, serving one connection at a time."
-                .into(),
-        ),
-        hint: Some(
+             is still busy with that earlier client, serving one connection at a time.",
+        )
+        .hint(
             "Handle each connection on its own thread (`thread::spawn(move || handle(stream))`) and \
-             go straight back to `accept`."
-                .into(),
-        ),
-        ..failure
-    }
+             go straight back to `accept`.",
+        )
 }
 
 fn send(ctx: &Ctx, conn: &mut Conn, bytes: &[u8], did: &str) -> Outcome {
-    conn.send(bytes, ctx.timing.reply()).map_err(|end| Failure::new(did, "to send", end.describe()))
+    send_or_fail(conn, bytes, ctx.timing.reply(), did)
 }
 
 /// Sends `name` as a line and expects the greeting for it.
@@ -201,26 +200,18 @@ fn exit_closes_one(ctx: &mut Ctx) -> Outcome {
     let mut other = join(ctx, &mut g.program, g.addr, "connected a second client")?;
     let did = "connected two clients, then sent \"exit\\n\" on the first";
     send(ctx, &mut g.conn, b"exit\n", did)?;
-    let after = g.conn.closed_within(ctx.timing.reply());
-    if !(after.complete() && after.bytes.is_empty()) {
-        return Err(Failure::new(did, "the first connection to be closed, with nothing more sent", after.describe()));
-    }
+    expect_closed(&mut g.conn, ctx.timing.reply(), did, "the first connection to be closed, with nothing more sent")?;
     greet(ctx, &mut other, "Still here", &format!("{did}, then sent \"Still here\\n\" on the second"))
         .map_err(|f| exit_ended_server(f, &mut g.program))
 }
 
 /// Blames a failure on a server that exited, when it did.
 fn exit_ended_server(failure: Failure, program: &mut Program) -> Failure {
-    match program.try_status() {
-        Some(status) => Failure {
-            got: format!("{}; your server {}", failure.got, describe_status(status)),
-            hint: Some(
-                "`exit` ends one client's session, not the server: return from that connection's handler only.".into(),
-            ),
-            ..failure
-        },
-        None => failure,
-    }
+    blame_exit(
+        failure,
+        program,
+        Some("`exit` ends one client's session, not the server: return from that connection's handler only."),
+    )
 }
 
 fn serves_while_other_idle(ctx: &mut Ctx) -> Outcome {
@@ -315,18 +306,18 @@ fn long_line_closes(ctx: &mut Ctx) -> Outcome {
 /// each name expects it and answers `Hello, <name>! (checker)`. Returns the
 /// client and the connection, before `exit`.
 fn serve_client(ctx: &mut Ctx, names: &[&str]) -> Result<(Program, Conn, String), Failure> {
-    let (listener, addr) = net::listen_loopback().map_err(|e| checker_trouble("listen", &e))?;
-    let mut args = vec!["client".to_string(), addr.to_string()];
-    args.extend(names.iter().map(|n| n.to_string()));
-    let mut client = ctx.spawn("client", &args)?;
-    let mut conn = ctx.accept(&listener, &mut client)?;
-    let did = format!("acted as the server on {addr}: sent \"Welcome!\\n\", answered each name");
+    let client = ctx.start_client(
+        |addr| ["client", addr].into_iter().chain(names.iter().copied()).map(String::from).collect(),
+        Stdin::Closed,
+    )?;
+    let (program, mut conn) = (client.program, client.conn);
+    let did = format!("acted as the server on {}: sent \"Welcome!\\n\", answered each name", client.addr);
     send(ctx, &mut conn, b"Welcome!\n", &did)?;
     for name in names {
         expect_line(&mut conn, name, ctx.timing.reply(), &did)?;
         send(ctx, &mut conn, format!("Hello, {name}! (checker)\n").as_bytes(), &did)?;
     }
-    Ok((client, conn, did))
+    Ok((program, conn, did))
 }
 
 fn client_prints(ctx: &mut Ctx) -> Outcome {
@@ -334,32 +325,15 @@ fn client_prints(ctx: &mut Ctx) -> Outcome {
     let (mut client, mut conn, did) = serve_client(ctx, &names)?;
     let _ = conn.read_line(ctx.timing.reply());
     drop(conn);
-    client.wait_exit(ctx.timing.exit());
     let expected: String = std::iter::once("Welcome!\n".to_string())
         .chain(names.iter().map(|n| format!("Hello, {n}! (checker)\n")))
         .collect();
-    let (out, _) = client.stdout().snapshot();
-    if out == expected.as_bytes() {
-        return Ok(());
-    }
-    let failure = Failure::new(
-        did,
-        format!("{} on stdout", crate::harness::text::escape(expected.as_bytes())),
-        format!("{} on stdout", crate::harness::text::escape(&out)),
-    );
-    Err(Failure { diff: Some((expected.into_bytes(), out)), ..failure })
+    expect_stdout(ctx, &mut client, expected.as_bytes(), &did).map(drop)
 }
 
 fn client_exits(ctx: &mut Ctx) -> Outcome {
     let (mut client, mut conn, did) = serve_client(ctx, &["Cy"])?;
     expect_line(&mut conn, "exit", ctx.timing.reply(), &format!("{did}, then waited for `exit`"))?;
-    let after = conn.closed_within(ctx.timing.reply());
-    if !(after.complete() && after.bytes.is_empty()) {
-        return Err(Failure::new(&did, "the client to close the connection after `exit`", after.describe()));
-    }
-    match client.wait_exit(ctx.timing.exit()) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
-        None => Err(Failure::new(did, "the client to exit after `exit`", "it was still running")),
-    }
+    expect_closed(&mut conn, ctx.timing.reply(), &did, "the client to close the connection after `exit`")?;
+    expect_exit(ctx, &mut client, &did, "the client to exit after `exit`")
 }

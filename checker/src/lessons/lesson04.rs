@@ -4,9 +4,11 @@
 use super::{Check, Lesson};
 use crate::harness::udp::{Arrivals, Stamped};
 use crate::harness::{
-    checker_trouble, describe_status, exited_early, text, Ctx, Failure, Outcome, Program, Udp, UdpServer,
+    blame_exit, checker_trouble, describe_status, exited_early, expect_stdout, expect_success, text, Ctx, Failure,
+    Outcome, Program, Udp, UdpServer,
 };
 use std::net::SocketAddr;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 pub static LESSON: Lesson = Lesson {
@@ -97,10 +99,7 @@ fn expect_echo(ctx: &Ctx, socket: &Udp, server: SocketAddr, message: &[u8], did:
         Ok(d) if d.from != server => {
             Err(Failure::new(did, format!("{expected} from {server}"), format!("a datagram from {}", d.from)))
         }
-        Ok(d) => {
-            let failure = Failure::new(did, expected, text::escape(&d.bytes));
-            Err(Failure { diff: Some((message.to_vec(), d.bytes)), ..failure })
-        }
+        Ok(d) => Err(Failure::new(did, expected, text::escape(&d.bytes)).diff(message, d.bytes)),
         Err(end) => Err(Failure::new(did, expected, format!("no datagram: {}", end.describe()))),
     }
 }
@@ -180,15 +179,17 @@ fn large_datagram(ctx: &mut Ctx) -> Outcome {
     socket.send_to(&payload, server.addr).map_err(|e| Failure::new(&did, "to send", e.to_string()))?;
     match socket.recv(ctx.timing.reply()) {
         Ok(d) if d.bytes == payload => Ok(()),
-        Ok(d) if payload.starts_with(&d.bytes) => Err(Failure {
-            meaning: Some(format!(
-                "Your server's answer held only the first {} bytes: its receive buffer is {} bytes, so \
-                 `recv_from` cut the datagram short and the rest was lost.",
-                d.bytes.len(),
-                d.bytes.len()
-            )),
-            ..Failure::new(did, "the same 8000 bytes in one datagram", format!("a datagram of {} bytes", d.bytes.len()))
-        }),
+        Ok(d) if payload.starts_with(&d.bytes) => Err(Failure::new(
+            did,
+            "the same 8000 bytes in one datagram",
+            format!("a datagram of {} bytes", d.bytes.len()),
+        )
+        .meaning(format!(
+            "Your server's answer held only the first {} bytes: its receive buffer is {} bytes, so \
+             `recv_from` cut the datagram short and the rest was lost.",
+            d.bytes.len(),
+            d.bytes.len()
+        ))),
         Ok(d) => {
             Err(Failure::new(did, "the same 8000 bytes in one datagram", format!("{} different bytes", d.bytes.len())))
         }
@@ -200,10 +201,7 @@ fn empty_datagram(ctx: &mut Ctx) -> Outcome {
     let mut server = start(ctx)?;
     let socket = ctx.udp()?;
     let did = format!("sent an empty datagram to {}", server.addr);
-    expect_echo(ctx, &socket, server.addr, b"", &did).map_err(|f| match server.program.try_status() {
-        Some(status) => Failure { got: format!("{}; your server {}", f.got, describe_status(status)), ..f },
-        None => f,
-    })?;
+    expect_echo(ctx, &socket, server.addr, b"", &did).map_err(|f| blame_exit(f, &mut server.program, None))?;
     expect_echo(ctx, &socket, server.addr, b"still there?", &format!("{did}, then \"still there?\""))
 }
 
@@ -226,18 +224,8 @@ fn start_client(ctx: &mut Ctx, message: &str) -> Result<Client, Failure> {
     let addr = socket.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
     let arrivals = socket.arrivals().map_err(|e| checker_trouble("receive datagrams", &e))?;
     let timeout = ctx.timing.ms(TIMEOUT_MS).max(Duration::from_millis(1));
-    let args: Vec<String> = [
-        "client",
-        &addr.to_string(),
-        message,
-        "--timeout-ms",
-        &timeout.as_millis().to_string(),
-        "--retries",
-        &RETRIES.to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let (addr, ms, retries) = (addr.to_string(), timeout.as_millis().to_string(), RETRIES.to_string());
+    let args = ["client", &addr, message, "--timeout-ms", &ms, "--retries", &retries].map(String::from);
     let program = ctx.spawn("client", &args)?;
     let did = format!("started `{}` (the checker plays the server)", program.log().command_line);
     Ok(Client { program, socket, arrivals, timeout, did })
@@ -283,28 +271,13 @@ fn client_sends_message(ctx: &mut Ctx) -> Outcome {
     if d.bytes == message.as_bytes() {
         return Ok(());
     }
-    let failure = Failure::new(client.did, text::escape(message.as_bytes()), text::escape(&d.bytes));
-    Err(Failure { diff: Some((message.as_bytes().to_vec(), d.bytes)), ..failure })
+    Err(Failure::new(client.did, text::escape(message.as_bytes()), text::escape(&d.bytes)).diff(message, d.bytes))
 }
 
 /// Waits for the client to exit and expects `answer` and a newline on stdout.
 fn expect_printed(ctx: &Ctx, client: &mut Program, answer: &[u8], did: &str) -> Outcome {
-    let status = client.wait_exit(ctx.timing.exit());
-    let (out, _) = client.stdout().snapshot();
-    let expected = [answer, b"\n"].concat();
-    if out != expected {
-        let failure = Failure::new(
-            did,
-            format!("{} on stdout", text::escape(&expected)),
-            format!("{} on stdout", text::escape(&out)),
-        );
-        return Err(Failure { diff: Some((expected, out)), ..failure });
-    }
-    match status {
-        Some(s) if s.success() => Ok(()),
-        Some(s) => Err(Failure::new(did, "exit status 0", describe_status(s))),
-        None => Err(Failure::new(did, "the client to exit after printing the answer", "it was still running")),
-    }
+    let status = expect_stdout(ctx, client, &[answer, b"\n"].concat(), did)?;
+    expect_success(client, status, did, "the client to exit after printing the answer")
 }
 
 fn client_prints_answer(ctx: &mut Ctx) -> Outcome {
@@ -348,6 +321,32 @@ fn client_resends(ctx: &mut Ctx) -> Outcome {
     expect_printed(ctx, &mut client.program, answer, &format!("{did}, answered the second"))
 }
 
+/// Counts the client's datagrams until it exits (or clearly will not), and
+/// how long after the first one it ended: times run from the first
+/// datagram's arrival, whenever the client started.
+fn count_until_exit(
+    ctx: &Ctx,
+    client: &mut Client,
+    first: Instant,
+    tries: u32,
+) -> (usize, Option<ExitStatus>, Duration) {
+    let deadline = first + client.timeout * tries + ctx.timing.ms(1500);
+    let mut datagrams = 1;
+    let (status, elapsed) = loop {
+        if let Some(status) = client.program.try_status() {
+            break (Some(status), first.elapsed());
+        }
+        if Instant::now() >= deadline {
+            break (None, first.elapsed());
+        }
+        datagrams += usize::from(client.arrivals.next(Duration::from_millis(10)).is_some());
+    };
+    while client.arrivals.next(Duration::from_millis(20)).is_some() {
+        datagrams += 1;
+    }
+    (datagrams, status, elapsed)
+}
+
 fn client_gives_up(ctx: &mut Ctx) -> Outcome {
     let mut client = start_client(ctx, "hello?")?;
     let first = first_datagram(ctx, &mut client)?;
@@ -358,22 +357,7 @@ fn client_gives_up(ctx: &mut Ctx) -> Outcome {
         "{tries} datagrams (1 + {RETRIES} resends), then a non-zero exit about {} ms after the first",
         (timeout * tries).as_millis()
     );
-    // Count datagrams until the client exits (or clearly will not); times
-    // run from the first datagram's arrival, whenever the client started.
-    let deadline = first.at + timeout * tries + ctx.timing.ms(1500);
-    let mut datagrams = 1;
-    let (status, elapsed) = loop {
-        if let Some(status) = client.program.try_status() {
-            break (Some(status), first.at.elapsed());
-        }
-        if Instant::now() >= deadline {
-            break (None, first.at.elapsed());
-        }
-        datagrams += usize::from(client.arrivals.next(Duration::from_millis(10)).is_some());
-    };
-    while client.arrivals.next(Duration::from_millis(20)).is_some() {
-        datagrams += 1;
-    }
+    let (datagrams, status, elapsed) = count_until_exit(ctx, &mut client, first.at, tries);
     let Some(status) = status else {
         return Err(Failure::new(
             did,

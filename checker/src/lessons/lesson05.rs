@@ -3,7 +3,9 @@
 
 use super::{Check, Lesson};
 use crate::harness::udp::{broadcaster, reusable_receiver, LOOPBACK_BROADCAST};
-use crate::harness::{checker_trouble, describe_status, exited_early, text, Ctx, Failure, Outcome, Program, Udp};
+use crate::harness::{
+    checker_trouble, exited_early, expect_exit, expect_printed_line, text, Ctx, Failure, Outcome, Program, Udp,
+};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -181,11 +183,7 @@ fn sender_count_and_interval(ctx: &mut Ctx) -> Outcome {
     if span < span_expected * 6 / 10 || span > span_expected * 2 + ctx.timing.ms(200) {
         return Err(Failure::new(did, expected, format!("{} datagrams over {} ms", got.len(), span.as_millis())));
     }
-    match sender.wait_exit(ctx.timing.exit()) {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(Failure::new(did, "exit status 0", describe_status(status))),
-        None => Err(Failure::new(did, "the sender to exit after its last datagram", "it was still running")),
-    }
+    expect_exit(ctx, &mut sender, &did, "the sender to exit after its last datagram")
 }
 
 /// The datagram broadcast until a receiver shows it received one.
@@ -240,24 +238,7 @@ fn expect_printed_broadcast(
     let from = sender.local_addr().map_err(|e| checker_trouble("read an address", &e))?;
     let target = SocketAddr::from((LOOPBACK_BROADCAST, port));
     sender.send_to(message.as_bytes(), target).map_err(|e| checker_trouble("broadcast", &e))?;
-    let expected = format!("{from} {message}");
-    let deadline = Instant::now() + ctx.timing.reply();
-    let has_line = |out: &[u8]| String::from_utf8_lossy(out).lines().any(|l| l.trim_end_matches('\r') == expected);
-    let (out, found) = receiver.stdout().wait_for(deadline, has_line);
-    if found {
-        return Ok(());
-    }
-    let out = String::from_utf8_lossy(&out);
-    let near = out.lines().find(|l| l.contains(message)).map(str::to_string);
-    let got = match near {
-        Some(line) => format!("the line {}", text::escape(line.as_bytes())),
-        None => format!("no line with {message:?}"),
-    };
-    let failure = Failure::new(did, format!("the line {}", text::escape(expected.as_bytes())), got);
-    Err(match out.lines().find(|l| l.contains(message)) {
-        Some(line) => Failure { diff: Some((expected.into_bytes(), line.as_bytes().to_vec())), ..failure },
-        None => failure,
-    })
+    expect_printed_line(receiver, &format!("{from} {message}"), ctx.timing.reply(), did)
 }
 
 fn receiver_prints(ctx: &mut Ctx) -> Outcome {
@@ -265,14 +246,10 @@ fn receiver_prints(ctx: &mut Ctx) -> Outcome {
     let sender = ctx.wrap_udp("sender", broadcaster().map_err(|e| checker_trouble("make a broadcast socket", &e))?);
     let receiver = start_receiver(ctx, port, &sender).map_err(|failure| {
         if failure.got.starts_with("nothing printed") {
-            Failure {
-                meaning: Some(
-                    "Your receiver is running but printed nothing: either it receives nothing (is it \
-                     bound to 0.0.0.0 and the port given?) or its output waits in a buffer."
-                        .into(),
-                ),
-                ..failure
-            }
+            failure.meaning(
+                "Your receiver is running but printed nothing: either it receives nothing (is it \
+                 bound to 0.0.0.0 and the port given?) or its output waits in a buffer.",
+            )
         } else {
             failure
         }

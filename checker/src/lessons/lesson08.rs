@@ -3,7 +3,10 @@
 //! peers, and hangs up on idle clients.
 
 use super::{Check, Lesson};
-use crate::harness::{checker_trouble, exchange, exited_early, expect_line, net, Conn, Ctx, Failure, Outcome, Program};
+use crate::harness::{
+    checker_trouble, exchange, exited_early, expect_closed, expect_line, expect_printed_line, net, Conn, Ctx, Failure,
+    Outcome, Program,
+};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -136,16 +139,7 @@ fn names_the_peer(ctx: &mut Ctx) -> Outcome {
     let me = conn.local_addr().map_err(|e| checker_trouble("read its own address", &e))?;
     let did = format!("connected to {} from {me}", server.addr);
     expect_line(&mut conn, &format!("you are {me}"), ctx.timing.reply(), &did)?;
-    let expected = format!("connected {me}");
-    let (out, found) = server.program.stdout().wait_for(Instant::now() + ctx.timing.reply(), |o| {
-        String::from_utf8_lossy(o).lines().any(|l| l.trim_end() == expected)
-    });
-    if found {
-        return Ok(());
-    }
-    let out = String::from_utf8_lossy(&out);
-    let got = out.lines().find(|l| l.starts_with("connected")).unwrap_or("no such line").to_string();
-    Err(Failure::new(did, format!("the line {expected:?} on stdout"), got))
+    expect_printed_line(&server.program, &format!("connected {me}"), ctx.timing.reply(), &did)
 }
 
 fn echoes_lines(ctx: &mut Ctx) -> Outcome {
@@ -194,12 +188,7 @@ fn idle_timeout(ctx: &mut Ctx) -> Outcome {
             format!("`timeout` after {} ms", waited.as_millis()),
         ));
     }
-    let after = conn.closed_within(ctx.timing.reply());
-    if after.complete() && after.bytes.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::new(did, "the connection to be closed after `timeout`", after.describe()))
-    }
+    expect_closed(&mut conn, ctx.timing.reply(), &did, "the connection to be closed after `timeout`")
 }
 
 fn busy_client_stays(ctx: &mut Ctx) -> Outcome {
@@ -229,9 +218,9 @@ fn restarts_at_once(ctx: &mut Ctx) -> Outcome {
     conn.note("the checker killed the server (SIGKILL) with this connection open");
     let _ = conn.closed_within(ctx.timing.reply());
     drop(conn);
-    let mut second = start_at(ctx, &addr).map_err(|f| Failure {
-        did: format!("killed the server on {addr} while a connection was open, then started it again: {}", f.did),
-        ..f
+    let mut second = start_at(ctx, &addr).map_err(|f| {
+        let did = format!("killed the server on {addr} while a connection was open, then started it again: {}", f.did);
+        f.did(did)
     })?;
     ctx.connect_again(&mut second.program, second.addr).map(drop)
 }

@@ -16,6 +16,7 @@ mod lesson06;
 mod lesson07;
 mod lesson08;
 mod lesson09;
+pub(crate) mod lesson10;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -92,6 +93,7 @@ pub static LESSONS: &[&Lesson] = &[
     &lesson07::LESSON,
     &lesson08::LESSON,
     &lesson09::LESSON,
+    &lesson10::LESSON,
 ];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.
@@ -102,6 +104,12 @@ pub fn find(name: &str) -> Option<&'static Lesson> {
         return LESSONS.iter().copied().find(|l| l.number == number);
     }
     LESSONS.iter().copied().find(|l| l.slug == name || l.folder() == name)
+}
+
+/// The error for a lesson name that `find` does not know, listing the lessons.
+pub fn unknown(name: &str) -> String {
+    let known: Vec<String> = LESSONS.iter().map(|l| format!("  lesson{}  {}", l.number, l.title)).collect();
+    format!("there is no lesson `{name}`. The lessons are:\n{}", known.join("\n"))
 }
 
 #[cfg(test)]

@@ -58,6 +58,14 @@ pub fn peak_memory_below(_root: u32) -> Option<u64> {
     None
 }
 
+pub fn threads_below(_root: u32) -> Option<usize> {
+    None
+}
+
+pub fn cpu_time_below(_root: u32) -> Option<std::time::Duration> {
+    None
+}
+
 pub fn is_executable(path: &Path) -> bool {
     path.is_file()
 }

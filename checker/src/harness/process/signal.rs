@@ -1,0 +1,25 @@
+//! Signals to a program's process group: the per-OS part of stopping a
+//! program (nothing elsewhere, where there are no process groups).
+
+#[derive(Clone, Copy)]
+pub(super) enum Signal {
+    Term,
+    Kill,
+}
+
+#[cfg(unix)]
+pub(super) fn signal_group(pgid: u32, signal: Signal) {
+    use nix::sys::signal::{killpg, Signal as Sig};
+    let signal = match signal {
+        Signal::Term => Sig::SIGTERM,
+        Signal::Kill => Sig::SIGKILL,
+    };
+    if let Ok(pgid) = i32::try_from(pgid) {
+        // The process group this checker created for the program; gone
+        // already is fine.
+        let _ = killpg(nix::unistd::Pid::from_raw(pgid), signal);
+    }
+}
+
+#[cfg(not(unix))]
+pub(super) fn signal_group(_pgid: u32, _signal: Signal) {}
