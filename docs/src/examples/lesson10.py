@@ -138,6 +138,7 @@ def server(addr):
                         print(f"accept failed: {err}", file=sys.stderr)
                         break
                     sock.setblocking(False)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # small lines, sent at once
                     c = Client(sock)
                     sel.register(sock, selectors.EVENT_READ, c)
                     room.send(c, b"name?\n", doomed)

@@ -125,6 +125,9 @@ impl Room {
         // full send buffer has room again, and costs nothing meanwhile), put
         // a `Client` in `self.clients`, and `send` it `name?\n`. `send` may
         // doom it: pass its `doomed` list to `drop_clients`.
+        // Chat lines are small: `set_nodelay(true)` on each stream sends
+        // them at once (Nagle's algorithm would hold a small write until the
+        // one before is acknowledged, which the peer may delay by 40 ms).
         // Pitfall: one readiness event may stand for many connections;
         // accept only one and the rest wait for an event that never comes.
         let _ = (listener, registry); // only so the skeleton compiles without warnings: delete this line

@@ -38,7 +38,8 @@ const GOODBYE: &[u8] = b"* server closing\n";
 /// An error ends this connection only; there is nobody to report it to.
 #[allow(dead_code)] // you will spawn it from `server::run`
 pub async fn handle(socket: TcpStream, room: Arc<Room>, shutdown: watch::Receiver<()>) {
-    // TODO (step 2, the name): `socket.into_split()` gives a read half and
+    // TODO (step 2, the name): `set_nodelay(true)` as in lesson 10 (chat
+    // lines are small: no Nagle). `socket.into_split()` gives a read half and
     // a write half that two tasks can own; wrap the read half in a
     // `BufReader`. Write `name?\n` (`write_all(..).await`), then read the
     // first line with `next_line`: the end of the stream, or an error, and

@@ -117,6 +117,12 @@ impl Room {
                     return;
                 }
             };
+            // Chat lines are small and should leave at once. Nagle's
+            // algorithm would hold a small write back until the one before
+            // is acknowledged, and the peer may delay that ack by 40 ms.
+            if let Err(err) = stream.set_nodelay(true) {
+                eprintln!("set_nodelay failed: {err}"); // only slower
+            }
             self.next_token += 1;
             let token = Token(self.next_token);
             // Both interests, once: edge-triggered, a writable event comes

@@ -32,6 +32,9 @@ const GOODBYE: &[u8] = b"* server closing\n";
 /// Serve one client until it leaves, the room drops it, or shutdown.
 /// An error ends this connection only; there is nobody to report it to.
 pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Receiver<()>) {
+    // Chat lines are small and should leave at once: no Nagle (lesson 10).
+    // If it fails we are only slower.
+    let _ = socket.set_nodelay(true);
     // Two halves, so that reading and writing can be owned by two tasks.
     let (reader, mut writer) = socket.into_split();
     let mut reader = BufReader::new(reader);
