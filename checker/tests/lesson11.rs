@@ -140,9 +140,8 @@ fn legitimate_variants_pass() {
     assert_variants_pass_with("lesson11", &[("SOCKETLINGS_CLIENTS", "1000")], &[("l11-actor", &[])]);
 }
 
-/// The Python example, with as many clients as the fixture rows: Python
-/// relays each `joined` line to each client one at a time, 50 million of
-/// them for 10,000 clients, which takes it minutes.
+/// The Python example, with as many clients as the fixture rows: the
+/// crowd's cost grows with the square of its size (4.6 s for 2,000).
 #[cfg(unix)]
 #[test]
 fn the_python_example_passes() {
