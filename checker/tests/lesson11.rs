@@ -5,8 +5,9 @@
 //! The 10,000-client check is the heavy one: every join is announced to
 //! everyone, 50 million lines for 10,000 clients, and the solution (a debug
 //! build) takes about a minute for them on two cores. The runs here connect
-//! fewer (`SOCKETLINGS_CLIENTS`): the solution 2,000, the fixture rows 150,
-//! enough for what each row is about (a thread per client shows within the
+//! fewer (`SOCKETLINGS_CLIENTS`): the solution 2,000, the variant 1,000,
+//! the fixture rows and the Python example 150, enough for what each row
+//! is about (a thread per client shows within the
 //! first hundred; a lock held across `.await` blocks for good once a line
 //! has more than 128 recipients, tokio's budget of operations before a task
 //! must yield). `the_solution_serves_ten_thousand_clients` runs the full
