@@ -60,8 +60,8 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("l10-no-line-cap", &[LONG_LINE]),
     ("l10-accept-one", &[CROWD]),
     ("l10-thread-per-client", &[ONE_THREAD]),
-    // Blocking sockets: a write to the client that never reads waits, and
-    // the room with it.
+    // Writes that block (as on a blocking socket): the write to the client
+    // that never reads waits, and the whole room with it.
     ("l10-blocking", &[STALLED]),
     // What a write did not take is lost, and nobody is ever disconnected.
     ("l10-ignore-partial-write", &[STALLED]),
@@ -91,9 +91,9 @@ fn legitimate_variants_pass() {
     assert_variants_pass(
         "lesson10",
         &[
-            // Every message written in pieces of a few bytes (TCP_NODELAY,
-            // so they leave one by one), and reads of 5 bytes until
-            // `WouldBlock`: edge-triggered readiness done right.
+            // Every message written in two pieces, 3 bytes then the rest
+            // (TCP_NODELAY, so they leave apart), and reads of 64 bytes
+            // until `WouldBlock`: edge-triggered readiness done right.
             ("l10-pieces", &[]),
             // A client that reads the prompt before it sends its name.
             ("l10-client-waits-for-prompt", SERVER),

@@ -156,7 +156,7 @@ pub(crate) fn cr_and_empty(ctx: &mut Ctx) -> Outcome {
     for empty in [&b"\n"[..], b"\r\n"] {
         let did = format!("Ann sent {}", text::escape(empty));
         send(ctx, &mut ann.conn, empty, &did)?;
-        room.settle(ctx, &did)?;
+        room.wait_read(ctx, &did)?;
     }
     let did = "Ann and Bo were in the room; Ann sent \"telnet\\r\\n\", then the empty lines \"\\n\" and \
                \"\\r\\n\", then \"after\\n\"; Bo read \"[Ann] telnet\\n\", then";
@@ -170,7 +170,7 @@ pub(crate) fn split_line(ctx: &mut Ctx) -> Outcome {
     let mut bo = room.join(ctx, "Bo", &mut [&mut ann])?;
     let did = "Ann and Bo were in the room; Ann sent \"Spl\", and once the server had read it, \"it\\n\"";
     send(ctx, &mut ann.conn, b"Spl", did)?;
-    room.settle(ctx, did)?;
+    room.wait_read(ctx, did)?;
     send(ctx, &mut ann.conn, b"it\n", did)?;
     expect(ctx, &mut bo.conn, "[Ann] Split", &format!("{did}; Bo read")).map_err(|f| room.blame(f))
 }
