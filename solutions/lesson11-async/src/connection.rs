@@ -37,7 +37,9 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
     let _ = socket.set_nodelay(true);
     // Two halves, so that reading and writing can be owned by two tasks.
     let (reader, mut writer) = socket.into_split();
-    let mut reader = BufReader::new(reader);
+    // 2 KiB of buffer holds a whole line (1,002 bytes at most) and costs
+    // ten thousand idle clients 20 MB; `BufReader::new` would take 8 KiB.
+    let mut reader = BufReader::with_capacity(2048, reader);
     let mut buf = Vec::new();
 
     if writer.write_all(b"name?\n").await.is_err() {
