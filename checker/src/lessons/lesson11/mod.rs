@@ -122,13 +122,16 @@ fn goodbye_on(ctx: &mut Ctx, signal: Signal, signal_name: &str) -> Outcome {
         read_goodbye(&mut user.conn, left(), &did)
             .map_err(|failure| blame_signal(failure, &mut room.program, signal_name, within))?;
         let after = user.conn.read_to_close(1 << 20, left());
-        if !matches!(after.end, End::ClosedAsAsked | End::Reset) {
+        if !matches!(after.end, End::ClosedAsAsked | End::Reset) || !after.bytes.is_empty() {
             return Err(Failure::new(
                 format!("{did} after `{CLOSING}`"),
-                format!("the connection closed within {} ms of the signal", within.as_millis()),
+                format!("the connection closed within {} ms of the signal, with nothing more sent", within.as_millis()),
                 after.describe(),
             )
-            .hint("After the goodbye, end the connection's task: dropping its socket closes the connection.")
+            .hint(
+                "The goodbye is a client's last line: once shutdown begins, the room sends nothing more, and \
+                 each connection's task writes `* server closing\\n` and ends, which closes the connection.",
+            )
             .ended(after.end));
         }
     }
