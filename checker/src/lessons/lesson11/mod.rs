@@ -1,10 +1,10 @@
 //! Lesson 11: async with tokio. Lesson 10's chat room again, on tokio's
 //! runtime: the same protocol and the same checks (lesson 10's own
 //! functions, listed here), except that "one thread" becomes "a few threads
-//! for ten thousand clients", and a graceful shutdown is added.
+//! for ten thousand connections", and a graceful shutdown is added.
 //!
-//! - [`crowd`]: ten thousand named clients, the server's threads, one
-//!   message to all of them;
+//! - [`crowd`]: ten thousand connections on the server's few threads, and
+//!   one line to a thousand named users;
 //! - this file: the table, and the shutdown check.
 
 use super::lesson10::{self, chat};
@@ -59,11 +59,12 @@ pub static LESSON: Lesson = Lesson {
 };
 
 const TEN_THOUSAND: Check = Check {
-    name: "10,000 clients are served on at most 2 × cores + 4 threads, and a line reaches all of them within 2 s",
+    name: "10,000 connections are held on at most 2 × cores + 4 threads, and a line from one of 1,000 named users \
+           reaches the 999 others within 2 s",
     points: 3,
     hint: "A task per connection (`tokio::spawn`), never a thread: the runtime runs ten thousand tasks on a \
            worker thread per core. Never block inside a task (no `std::net`, no `std::thread::sleep`, no \
-           lock held across `.await`), and gather what is queued for a client into one write.",
+           lock held across `.await`).",
     run: ten_thousand,
 };
 
@@ -92,7 +93,7 @@ fn ten_thousand(ctx: &mut Ctx) -> Outcome {
     drop(crowd);
     let outcome = match (outcome, server.program.try_status()) {
         (Err(failure), Some(status)) => {
-            let expected = format!("the server to serve all {} clients", crowd::thousands(n));
+            let expected = format!("the server to hold all {} connections", crowd::thousands(n));
             Err(exited_early(&failure.did, &expected, status, &server.program))
         }
         (outcome, _) => outcome,
