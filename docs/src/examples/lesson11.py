@@ -22,7 +22,6 @@ class Member:
         self.writer = writer
         self.at = at  # how far into the room's log its writer has taken
         self.own = []  # (start, end) of its own lines in the log: not for it
-        self.draining = False  # its writer waits for the socket to take more
         self.writing = None  # its writer task
 
 
@@ -41,6 +40,7 @@ class Room:
         self.log = bytearray()  # what was said, from position self.base on
         self.base = 0
         self.news = asyncio.Event()  # set when the log grows; then replaced
+        self.draining = set()  # members whose writer waits for its socket
         self.closed = False  # shutdown: no more news
 
     def end(self):
@@ -59,7 +59,7 @@ class Room:
         self.news.set()  # wakes every writer waiting for news
         self.news = asyncio.Event()
         # Only a writer stuck in drain() can fall behind: drop it past 64 KiB.
-        for m in [m for m in self.members if m.draining and self.unsent(m) > MAX_QUEUED]:
+        for m in [m for m in self.draining if self.unsent(m) > MAX_QUEUED]:
             self.remove(m)
         if len(self.log) > 1 << 20:  # forget what every writer has taken
             keep = min((m.at for m in self.members), default=self.end())
@@ -88,6 +88,7 @@ class Room:
     def remove(self, m):
         if m in self.members:
             self.members.remove(m)
+            self.draining.discard(m)
             m.writer.transport.abort()  # closed at once
             self.others(m, b"* %s left\n" % m.name)
 
@@ -113,9 +114,9 @@ async def write_queue(room, m):
             while m.at == room.end():
                 await room.news.wait()  # Rust: recv().await
             m.writer.write(room.take(m))
-            m.draining = True
+            room.draining.add(m)
             await m.writer.drain()  # waits while the kernel will not take more
-            m.draining = False
+            room.draining.discard(m)
     except ConnectionError:
         pass  # the client is gone: its reading side notices too
 
