@@ -1,7 +1,7 @@
-//! What the crowd check says when it fails: how far each client got.
+//! What the crowd check says when it fails: how far each connection got.
 
 use super::lines::{thousands, JOINED_LEN, MESSAGE};
-use super::{Client, Crowd, Stage, Waiting, JOINING_MS, STALL_MS};
+use super::{Client, Crowd, Stage, Waiting, LINE_MS, SETTLING_MS, STALL_MS};
 use crate::harness::Failure;
 
 impl Crowd<'_> {
@@ -14,91 +14,112 @@ impl Crowd<'_> {
         };
         let waiting_for = |behind: Vec<&Client>, what: &str| {
             let first = behind.first().map(|c| self.where_is(c)).unwrap_or_default();
-            format!("{} clients still waiting for {what}{stalled}; the first: {first}", thousands(behind.len()))
+            format!("{} still waiting for {what}{stalled}; the first: {first}", thousands(behind.len()))
         };
-        let within = self.ctx.timing.ms(JOINING_MS).as_secs();
+        let within = self.ctx.timing.ms(SETTLING_MS).as_secs();
         match waiting {
             Waiting::Connect => {
                 let behind = self.clients.iter().filter(|c| matches!(c.stage, Stage::Connecting | Stage::Prompted));
                 Failure::new(
                     self.did(),
-                    format!("each connection accepted and sent `name?`, within {within} s"),
-                    waiting_for(behind.collect(), "`name?`"),
+                    format!("each connection accepted and sent `name?`, all within {within} s"),
+                    format!(
+                        "{} of {} connections open and prompted; {}",
+                        thousands(self.prompted),
+                        thousands(self.n),
+                        waiting_for(behind.collect(), "`name?`")
+                    ),
                 )
                 .hint(
-                    "Keep accepting while earlier clients stay connected: each accepted connection gets a task \
+                    "Keep accepting while earlier connections stay open: each accepted connection gets a task \
                      of its own, and the accept loop goes straight back to `accept`.",
                 )
             }
-            Waiting::Join => {
-                let behind: Vec<&Client> =
-                    self.clients.iter().filter(|c| matches!(c.stage, Stage::Present(_))).collect();
-                let got = if behind.is_empty() {
-                    let due = JOINED_LEN * self.named * (self.named - 1) / 2;
-                    format!(
-                        "{} of the {} bytes of `joined` lines the first {} joins make{stalled}",
-                        thousands(self.flood),
-                        thousands(due),
-                        thousands(self.named)
-                    )
-                } else {
-                    waiting_for(behind, "their `* present:` line")
-                };
-                Failure::new(
-                    self.did(),
-                    format!(
-                        "each client to get its `* present:` line and a `* NAME joined` line for every client that \
-                         joined after it, all within {within} s"
-                    ),
-                    got,
-                )
-                .hint(
-                    "Ten thousand joins make about fifty million `joined` lines: the server must keep every \
-                     connection moving at once. A task that waits with a lock held, or a write that blocks a \
-                     worker thread, stops the others; and one `write` per line per client is too slow: gather \
-                     each client's queued lines into one write.",
-                )
-            }
+            Waiting::Join => self.late_joins(within, &stalled, waiting_for),
             Waiting::Message => {
                 let sender = &self.clients[0].name;
-                let behind = self.clients.iter().skip(1).filter(|c| c.stage != Stage::Heard);
+                let behind: Vec<&Client> =
+                    self.clients[1..self.users].iter().filter(|c| c.stage != Stage::Heard).collect();
                 Failure::new(
-                    format!("{}; then client `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
+                    format!("{}; then user `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
                     format!(
-                        "`[{sender}] hello, everyone` at each of the other {} clients within {} ms",
-                        thousands(self.n - 1),
-                        self.ctx.timing.ms(2000).as_millis()
+                        "`[{sender}] hello, everyone` at each of the other {} named users within {} ms",
+                        thousands(self.users - 1),
+                        self.ctx.timing.ms(LINE_MS).as_millis()
                     ),
-                    waiting_for(behind.collect(), "the message"),
+                    format!(
+                        "{} of the {} named users had not received it; {}",
+                        thousands(behind.len()),
+                        thousands(self.users - 1),
+                        waiting_for(behind.clone(), "the line")
+                    ),
                 )
                 .hint(
-                    "Each client's task should wake when the room has a line for it and write it out at once. \
-                     Writing each line to each client with its own `write` is slow with ten thousand: gather \
-                     what is queued for a client into one write.",
+                    "Each user's task should wake when the room has a line for it and write it out at once; \
+                     the room hands the line to every user without awaiting any of them.",
                 )
             }
         }
+    }
+
+    fn late_joins(&self, within: u64, stalled: &str, waiting_for: impl Fn(Vec<&Client>, &str) -> String) -> Failure {
+        let behind: Vec<&Client> = self.clients.iter().filter(|c| matches!(c.stage, Stage::Present(_))).collect();
+        let got = if behind.is_empty() {
+            let due = JOINED_LEN * self.named * (self.named - 1) / 2;
+            format!(
+                "{} of the {} bytes of `joined` lines the first {} joins make{stalled}",
+                thousands(self.flood),
+                thousands(due),
+                thousands(self.named)
+            )
+        } else {
+            waiting_for(behind, "their `* present:` line")
+        };
+        Failure::new(
+            self.did(),
+            format!(
+                "each named user to get its `* present:` line and a `* NAME joined` line for every user that \
+                 joined after it, all within {within} s"
+            ),
+            got,
+        )
+        .hint(
+            "A thousand joins make half a million `joined` lines: the server must keep every connection \
+             moving at once. A task that waits with a lock held, or a write that blocks a worker thread, \
+             stops the others.",
+        )
+    }
+
+    /// The sender got its own line back.
+    pub(super) fn echoed(&self) -> Failure {
+        let sender = &self.clients[0].name;
+        Failure::new(
+            format!("{}; then user `{sender}` sent {:?}", self.did(), String::from_utf8_lossy(MESSAGE)),
+            format!("the line at the other {} named users, and not back at `{sender}`", thousands(self.users - 1)),
+            format!("`{sender}` received `[{sender}] hello, everyone` too"),
+        )
+        .hint("When the room hands a line out, skip the user who said it.")
     }
 
     pub(super) fn where_is(&self, client: &Client) -> String {
         let stage = match client.stage {
             Stage::Connecting => "still connecting".to_string(),
             Stage::Prompted => "no `name?` yet".to_string(),
-            Stage::Ready => "`name?` read, its name not sent yet".to_string(),
+            Stage::Ready => "`name?` read, its name not sent".to_string(),
             Stage::Present { .. } => "named, no `* present:` line yet".to_string(),
             Stage::Joined { left } => format!("{} bytes of `joined` lines still to come", thousands(left)),
-            Stage::Listening => "every `joined` line read, no message yet".to_string(),
-            Stage::Heard => "got the message".to_string(),
+            Stage::Listening => "every `joined` line read, no line from the sender yet".to_string(),
+            Stage::Heard => "got the line".to_string(),
         };
-        format!("client `{}` ({stage}, {} bytes received)", client.name, thousands(client.received as usize))
+        format!("connection `{}` ({stage}, {} bytes received)", client.name, thousands(client.received as usize))
     }
 
-    /// Client `i`'s connection ended, or went wrong.
+    /// Connection `i` ended, or went wrong.
     pub(super) fn lost(&self, i: usize, what: &str) -> Failure {
         let client = &self.clients[i];
         Failure::new(
             self.did(),
-            "every client to stay connected and get every line meant for it",
+            "every connection to stay open and get every line meant for it",
             format!("{what}, for {}", self.where_is(client)),
         )
         .hint(

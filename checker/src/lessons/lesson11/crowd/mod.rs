@@ -1,41 +1,47 @@
-//! The crowd check: ten thousand named clients on a few threads, and one
-//! message that reaches them all.
+//! The crowd check: ten thousand connections held at once on a few
+//! threads, and one line that reaches a thousand named users.
 //!
-//! Every join is announced to everyone already there: with `n` clients the
-//! server sends about n²/2 lines (50 million for 10,000), so the checker
-//! reads all its sockets while the clients join. One `mio::Poll` over every
-//! client socket, never blocking, with an overall deadline and a shorter
-//! one for "nothing arrived at all"; between two polls it samples the
-//! server's threads and fails as soon as there are too many.
+//! Two phases, read through one `mio::Poll` over every socket, never
+//! blocking, with an overall deadline and a shorter one for "nothing
+//! arrived at all"; between two polls the checker samples the server's
+//! threads and fails as soon as there are too many.
 //!
-//! The clients connect a few dozen at a time, each until its `name?`
-//! comes (a listen queue never overflows), and then send their names in
-//! waves of a thousand, each wave once every `joined` line of the one
-//! before has arrived: a server that gathers what is queued for a client
-//! into one write gets to, and never holds much for a client that reads.
-//! A client goes through [`Stage`]s: connecting, waiting for `name?`,
-//! ready, then waiting for its `* present:` line (whose names tell how
-//! many joined before it, so how many bytes of `joined` lines are still to
-//! come), counting those bytes, and last listening for the message.
+//! 1. [`count::CLIENTS`] connections, a few dozen at a time, each until its
+//!    `name?` comes (a listen queue never overflows). A thread per
+//!    connection shows within the first hundred.
+//! 2. The first [`NAMED`] of them send their names, in waves, each wave
+//!    once every `joined` line of the one before has arrived. Every join is
+//!    announced to every named user: n²/2 lines, which is why only a
+//!    thousand name themselves (half a million lines; ten thousand would
+//!    make fifty million, a test of the machine's throughput rather than of
+//!    the server's design). Then one of them sends a line, and every other
+//!    named user must read it, and the sender must not.
 //!
-//! - [`count`]: how many clients (the descriptor limit), how many threads;
+//! A connection goes through [`Stage`]s: connecting, waiting for `name?`,
+//! ready (where the unnamed ones stay), then waiting for its `* present:`
+//! line (whose names tell how many joined before it, so how many bytes of
+//! `joined` lines are still to come), counting those bytes, and last
+//! listening for the line.
+//!
+//! - [`count`]: how many connections (the descriptor limit), how many threads;
+//! - [`io`]: the connections' reads and writes;
 //! - [`lines`]: the names, the `* present:` line, the message;
 //! - [`failures`]: what the check says when it fails.
 
 mod count;
 mod failures;
+mod io;
 mod lines;
 
 pub use count::how_many;
-use count::thread_limit;
+use count::{thread_limit, NAMED};
 pub(super) use lines::thousands;
-use lines::{is_message, keep, name_of, Scan, JOINED_LEN, MESSAGE, PRESENT};
+use lines::{Scan, JOINED_LEN, MESSAGE};
 
 use crate::harness::transcript::Direction;
 use crate::harness::{Ctx, Failure, Outcome, Program};
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token};
-use std::io::{ErrorKind, Read, Write};
+use mio::Poll;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -44,25 +50,30 @@ use std::time::{Duration, Instant};
 /// overflows, which would cost a retransmission second.
 const IN_FLIGHT: usize = 64;
 
-/// How long every client may take to connect and join, all together: a
-/// debug build of a task-per-client server with a channel per client
-/// needs about a minute for 10,000 on two cores (50 million `joined`
-/// lines). A server that stops sending anything fails long before: see
-/// [`STALL_MS`].
-const JOINING_MS: u64 = 90_000;
+/// How long the connections may take to open and the named users to join,
+/// all together. A server that stops sending anything fails long before:
+/// see [`STALL_MS`].
+const SETTLING_MS: u64 = 30_000;
 
 /// How long nothing may arrive on any connection before the check gives up.
 const STALL_MS: u64 = 3000;
 
-/// How often the server's threads are counted: a thread per client is
+/// How long the named users have to read the line, from the moment it is sent.
+const LINE_MS: u64 = 2000;
+
+/// How long the sender's connection is read after everyone else has the
+/// line, in case the server sends it back.
+const ECHO_MS: u64 = 100;
+
+/// How often the server's threads are counted: a thread per connection is
 /// caught within the first hundred or so.
 const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
-/// Clients that send their names at once; the next wave waits until every
+/// Users that send their names at once; the next wave waits until every
 /// `joined` line of this one has arrived.
-const WAVE: usize = 1000;
+const WAVE: usize = 250;
 
-/// What the clients are waiting for.
+/// What the connections are waiting for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Waiting {
     Connect,
@@ -70,13 +81,13 @@ enum Waiting {
     Message,
 }
 
-/// Where one client is.
+/// Where one connection is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
     Connecting,
     /// Connected, waiting for `name?`.
     Prompted,
-    /// `name?` read; its name not sent yet.
+    /// `name?` read; its name not sent (yet, or ever).
     Ready,
     /// `name?` read, its name sent, reading the `* present:` line.
     Present(Scan),
@@ -84,9 +95,9 @@ enum Stage {
     Joined {
         left: usize,
     },
-    /// Every `joined` line read: waiting for the message.
+    /// Every `joined` line read: waiting for the line.
     Listening,
-    /// The message arrived.
+    /// The line arrived.
     Heard,
 }
 
@@ -108,22 +119,23 @@ pub struct Crowd<'a> {
     addr: SocketAddr,
     poll: Poll,
     clients: Vec<Client>,
-    /// Clients started, prompted (`name?` read), named (`* present:`
-    /// read), and that got the message.
+    /// Connections started, prompted (`name?` read), named (`* present:`
+    /// read), and that got the line.
     started: usize,
     prompted: usize,
     named: usize,
     heard: usize,
-    /// Whether the clients have begun to send their names.
+    /// Whether the users have begun to send their names.
     naming: bool,
-    /// Bytes of `joined` lines read, all clients together.
+    /// Bytes of `joined` lines read, all users together.
     flood: usize,
-    /// How many clients the check connects, and the note saying why not 10,000.
+    /// How many connections the check opens, and the note saying why not 10,000.
     n: usize,
     note: Option<String>,
+    /// How many of them name themselves.
+    users: usize,
     max_threads: usize,
     cores: usize,
-    most_threads: usize,
     last_sample: Instant,
     last_progress: Instant,
     buf: Vec<u8>,
@@ -146,9 +158,9 @@ impl<'a> Crowd<'a> {
             flood: 0,
             n,
             note,
+            users: n.min(NAMED),
             max_threads,
             cores,
-            most_threads: 0,
             last_sample: Instant::now(),
             last_progress: Instant::now(),
             buf: vec![0; 256 * 1024],
@@ -157,55 +169,68 @@ impl<'a> Crowd<'a> {
 
     /// What the check did, as far as it got.
     fn did(&self) -> String {
-        let mut did = if self.naming {
-            format!(
-                "connected {} clients, {IN_FLIGHT} at a time, each until it read `name?`; then they sent their \
-                 names, {} at once, each wave once every `joined` line of the one before had arrived ({} named \
-                 so far); the checker read every connection all along",
-                thousands(self.n),
-                thousands(WAVE.min(self.n)),
+        let mut did = format!(
+            "opened {} connections, {IN_FLIGHT} at a time, each until it read `name?` ({} so far)",
+            thousands(self.n),
+            thousands(if self.naming { self.prompted } else { self.started })
+        );
+        if self.naming {
+            did.push_str(&format!(
+                "; then {} of them sent their names, {} at once, each wave once every `joined` line of the one \
+                 before had arrived ({} named so far); the checker read every connection all along",
+                thousands(self.users),
+                thousands(WAVE.min(self.users)),
                 thousands(self.named)
-            )
-        } else {
-            format!(
-                "connected clients, {IN_FLIGHT} at a time, each until it read `name?`, on the way to {} ({} so far)",
-                thousands(self.n),
-                thousands(self.started)
-            )
-        };
+            ));
+        }
         if let Some(note) = &self.note {
             did.push_str(&format!(" ({note})"));
         }
         did
     }
 
-    /// Connects and names every client, waits for every `joined` line,
-    /// then sends one message and waits for it everywhere.
+    /// Opens every connection, names the users and waits for every
+    /// `joined` line, then sends one line and waits for it at every other
+    /// named user.
     pub fn run(&mut self) -> Outcome {
         let note = |text: String| self.ctx.transcript().push("crowd", Direction::Event, text);
         note(format!(
-            "{} clients connect, {IN_FLIGHT} at a time, each until it reads `name?`; then they send their names, \
-             {} at a time, each wave once the `joined` lines of the one before are read",
+            "{} connections open, {IN_FLIGHT} at a time, each until it reads `name?`; then {} of them send \
+             their names, {} at a time, each wave once the `joined` lines of the one before are read",
             thousands(self.n),
-            thousands(WAVE.min(self.n))
+            thousands(self.users),
+            thousands(WAVE.min(self.users))
         ));
         if let Some(fewer) = &self.note {
             note(fewer.clone());
         }
         if self.program.threads().is_none() {
-            note("this system does not say how many threads a program runs: not measured".into());
+            note("this system does not say how many threads a program runs: the thread count was not measured".into());
         }
-        let joining = self.ctx.timing.ms(JOINING_MS);
-        let deadline = Instant::now() + joining;
+        let deadline = Instant::now() + self.ctx.timing.ms(SETTLING_MS);
+        self.open_all(deadline)?;
+        self.name_users(deadline)?;
+        self.send_line()?;
+        self.sample_threads(true)
+    }
+
+    /// Phase 1: every connection opened, each until its `name?`.
+    fn open_all(&mut self, deadline: Instant) -> Outcome {
         while self.prompted < self.n {
             while self.started < self.n && self.started - self.prompted < IN_FLIGHT {
                 self.start_client()?;
             }
             self.turn(deadline, Waiting::Connect)?;
         }
+        Ok(())
+    }
+
+    /// Phase 2: the first [`NAMED`] connections name themselves, a wave at a
+    /// time, and every `joined` line arrives.
+    fn name_users(&mut self, deadline: Instant) -> Outcome {
         self.naming = true;
-        for wave in (0..self.n).step_by(WAVE) {
-            let end = (wave + WAVE).min(self.n);
+        for wave in (0..self.users).step_by(WAVE) {
+            let end = (wave + WAVE).min(self.users);
             for i in wave..end {
                 let client = &mut self.clients[i];
                 client.unsent = format!("{}\n", client.name).into_bytes();
@@ -213,204 +238,29 @@ impl<'a> Crowd<'a> {
                 self.flush(i)?;
             }
             // Every `joined` line so far read before the next wave: what a
-            // server queues for a client stays a wave's worth.
+            // server queues for a user stays a wave's worth.
             while self.named < end || self.flood < JOINED_LEN * end * (end - 1) / 2 {
                 self.turn(deadline, Waiting::Join)?;
             }
         }
-        let within = self.ctx.timing.ms(2000);
+        Ok(())
+    }
+
+    /// The first user says one line: every other named user must read it
+    /// within [`LINE_MS`], and the sender must not get it back.
+    fn send_line(&mut self) -> Outcome {
         let sent = Instant::now();
-        self.send_message()?;
-        let deadline = sent + within;
-        while self.heard < self.n - 1 {
+        self.clients[0].unsent.extend_from_slice(MESSAGE);
+        self.flush(0)?;
+        let deadline = sent + self.ctx.timing.ms(LINE_MS);
+        while self.heard < self.users - 1 {
             self.turn(deadline, Waiting::Message)?;
         }
-        self.sample_threads(true)
-    }
-
-    fn start_client(&mut self) -> Outcome {
-        let i = self.started;
-        let stream = TcpStream::connect(self.addr).map_err(|e| self.trouble("connect", &e))?;
-        let mut stream = stream;
-        self.poll
-            .registry()
-            .register(&mut stream, Token(i), Interest::READABLE | Interest::WRITABLE)
-            .map_err(|e| self.trouble("register a socket", &e))?;
-        let name = name_of(i);
-        let client =
-            Client { stream, name, stage: Stage::Connecting, line: Vec::new(), unsent: Vec::new(), received: 0 };
-        self.clients.push(client);
-        self.started += 1;
-        Ok(())
-    }
-
-    /// One poll: reads and writes what is ready, samples the threads, and
-    /// fails on a deadline, a stall or a program that exited.
-    fn turn(&mut self, deadline: Instant, waiting: Waiting) -> Outcome {
-        let mut events = Events::with_capacity(1024);
-        if let Err(e) = self.poll.poll(&mut events, Some(Duration::from_millis(10))) {
-            if e.kind() != ErrorKind::Interrupted {
-                return Err(self.trouble("poll the sockets", &e));
-            }
-        }
-        for event in events.iter() {
-            let i = event.token().0;
-            if event.is_writable() {
-                self.connected(i)?;
-                self.flush(i)?;
-            }
-            if event.is_readable() || event.is_read_closed() || event.is_error() {
-                self.read(i)?;
-            }
-        }
-        self.sample_threads(false)?;
-        let now = Instant::now();
-        let stalled = now - self.last_progress > self.ctx.timing.ms(STALL_MS);
-        if now >= deadline || stalled {
-            return Err(self.late(waiting, stalled));
+        let echo = Instant::now() + self.ctx.timing.ms(ECHO_MS);
+        while Instant::now() < echo {
+            self.turn(deadline.max(echo + SAMPLE_EVERY), Waiting::Message)?;
         }
         Ok(())
-    }
-
-    fn connected(&mut self, i: usize) -> Outcome {
-        let client = &mut self.clients[i];
-        if client.stage != Stage::Connecting {
-            return Ok(());
-        }
-        if let Ok(Some(e)) | Err(e) = client.stream.take_error() {
-            return Err(self.refused(i, &e));
-        }
-        match client.stream.peer_addr() {
-            Ok(_) => {
-                client.stage = Stage::Prompted;
-                self.last_progress = Instant::now();
-                Ok(())
-            }
-            Err(e) if e.kind() == ErrorKind::NotConnected => Ok(()),
-            Err(e) => Err(self.refused(i, &e)),
-        }
-    }
-
-    fn flush(&mut self, i: usize) -> Outcome {
-        let client = &mut self.clients[i];
-        while client.stage != Stage::Connecting && !client.unsent.is_empty() {
-            match client.stream.write(&client.unsent) {
-                Ok(n) => drop(client.unsent.drain(..n)),
-                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.lost(i, &format!("sending failed: {e}"))),
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads everything the socket holds (mio tells only of changes).
-    fn read(&mut self, i: usize) -> Outcome {
-        self.connected(i)?;
-        loop {
-            let read = self.clients[i].stream.read(&mut self.buf);
-            match read {
-                Ok(0) => return Err(self.lost(i, "your server closed the connection")),
-                Ok(n) => {
-                    self.last_progress = Instant::now();
-                    let buf = std::mem::take(&mut self.buf);
-                    let fed = self.feed(i, &buf[..n]);
-                    self.buf = buf;
-                    fed?;
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => {
-                    return Err(self.lost(i, "your server reset the connection"))
-                }
-                Err(e) if e.kind() == ErrorKind::NotConnected => return Ok(()),
-                Err(e) => return Err(self.lost(i, &format!("reading failed: {e}"))),
-            }
-        }
-    }
-
-    /// Takes in `bytes` from client `i`'s connection.
-    fn feed(&mut self, i: usize, mut bytes: &[u8]) -> Outcome {
-        self.clients[i].received += bytes.len() as u64;
-        while !bytes.is_empty() {
-            let client = &mut self.clients[i];
-            match client.stage {
-                Stage::Joined { left } => {
-                    // The flood: counted, not looked at (50 million lines).
-                    if bytes.len() < left {
-                        client.stage = Stage::Joined { left: left - bytes.len() };
-                        self.flood += bytes.len();
-                        return Ok(());
-                    }
-                    self.flood += left;
-                    bytes = &bytes[left..];
-                    client.stage = Stage::Listening;
-                }
-                Stage::Present(mut scan) => {
-                    let Some(end) = scan.take(bytes) else {
-                        client.stage = Stage::Present(scan);
-                        return Ok(());
-                    };
-                    bytes = &bytes[end..];
-                    if scan.head != *PRESENT {
-                        // Announcements may come first, from a server that
-                        // counts the client in before it answers: skip them.
-                        if scan.head.starts_with(b"error") {
-                            let line = String::from_utf8_lossy(&scan.head).into_owned();
-                            return Err(self.lost(i, &format!("it was sent {line:?}… instead of `* present:`")));
-                        }
-                        client.stage = Stage::Present(Scan::default());
-                        continue;
-                    }
-                    self.named += 1;
-                    self.clients[i].stage = match self.still_to_join(scan.names) {
-                        0 => Stage::Listening,
-                        left => Stage::Joined { left },
-                    };
-                }
-                Stage::Connecting | Stage::Prompted | Stage::Ready | Stage::Listening | Stage::Heard => {
-                    let end = bytes.iter().position(|&b| b == b'\n');
-                    keep(&mut client.line, &bytes[..end.unwrap_or(bytes.len())]);
-                    let Some(end) = end else { return Ok(()) };
-                    bytes = &bytes[end + 1..];
-                    let line = std::mem::take(&mut client.line);
-                    self.on_line(i, &line)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The bytes of `* NAME joined` lines a client will get, from the
-    /// number of names in its `* present:` line: one line for each client
-    /// that joins after it, `* ` + NAME + ` joined\n`.
-    fn still_to_join(&self, names: usize) -> usize {
-        (self.n - 1).saturating_sub(names) * JOINED_LEN
-    }
-
-    fn on_line(&mut self, i: usize, line: &[u8]) -> Outcome {
-        match self.clients[i].stage {
-            Stage::Connecting | Stage::Prompted if line == b"name?" => {
-                self.clients[i].stage = Stage::Ready;
-                self.prompted += 1;
-                Ok(())
-            }
-            Stage::Connecting | Stage::Prompted => {
-                let line = String::from_utf8_lossy(line).into_owned();
-                Err(self.lost(i, &format!("its first line was {line:?}, not `name?`")))
-            }
-            Stage::Listening if i > 0 && is_message(line, &self.clients[0].name) => {
-                self.clients[i].stage = Stage::Heard;
-                self.heard += 1;
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn send_message(&mut self) -> Outcome {
-        self.clients[0].unsent.extend_from_slice(MESSAGE);
-        self.flush(0)
     }
 
     /// Samples the server's threads every [`SAMPLE_EVERY`] (or now, when `now`), and
@@ -421,11 +271,10 @@ impl<'a> Crowd<'a> {
         }
         self.last_sample = Instant::now();
         let Some(threads) = self.program.threads() else { return Ok(()) };
-        self.most_threads = self.most_threads.max(threads);
         if threads <= self.max_threads {
             return Ok(());
         }
-        let connected = self.clients.iter().filter(|c| c.stage != Stage::Connecting).count();
+        let open = self.clients.iter().filter(|c| c.stage != Stage::Connecting).count();
         Err(Failure::new(
             format!(
                 "{}; counted your server's threads every {} ms (/proc/PID/task)",
@@ -433,20 +282,16 @@ impl<'a> Crowd<'a> {
                 SAMPLE_EVERY.as_millis()
             ),
             format!(
-                "at most {} threads (2 × {} cores + 4), however many clients are connected",
+                "at most {} threads (2 × {} cores + 4), however many connections are open",
                 self.max_threads, self.cores
             ),
-            format!("{threads} threads with {} clients connected", thousands(connected)),
+            format!("{threads} threads when {} connections were open", thousands(open)),
         )
         .hint(
-            "A thread per client does not scale to ten thousand: each one costs a stack and a switch. \
+            "A thread per connection does not scale to ten thousand: each one costs a stack and a switch. \
              Make each connection a task (`tokio::spawn`), and never block inside one: no \
-             `std::thread::spawn`, no `spawn_blocking` per client, no blocking `std::net` I/O.",
+             `std::thread::spawn`, no `spawn_blocking` per connection, no blocking `std::net` I/O.",
         ))
-    }
-
-    fn trouble(&self, action: &str, err: &std::io::Error) -> Failure {
-        crate::harness::checker_trouble(action, err)
     }
 }
 
