@@ -17,78 +17,49 @@ DRAIN = 2.0  # seconds the client waits for the server to close after stdin ends
 
 
 class Member:
-    def __init__(self, name, writer, at):
+    def __init__(self, name, writer):
         self.name = name
         self.writer = writer
-        self.at = at  # how far into the room's log its writer has taken
-        self.own = []  # (start, end) of its own lines in the log: not for it
-        self.draining = False  # its writer waits for the socket to take more
+        self.queue = asyncio.Queue()  # Rust: mpsc::unbounded_channel()
+        self.queued = 0  # bytes queued and not yet written
         self.writing = None  # its writer task
 
 
 class Room:
-    """One log of everything said, and a reading position per member.
-
-    The Rust solution gives each member a queue of lines. Python pays about
-    a microsecond to put a line on a queue, and 10,000 joins are 50 million
-    lines: here a line is appended once, and each writer takes everything
-    after its position in one slice, for one write (Rust: `try_recv` until
-    empty). The 64 KiB budget is the distance from a member's position to
-    the end, plus what its socket has not taken yet."""
-
     def __init__(self):
         self.members = []  # in the order they joined
-        self.log = bytearray()  # what was said, from position self.base on
-        self.base = 0
-        self.news = asyncio.Event()  # set when the log grows; then replaced
         self.closed = False  # shutdown: no more news
 
-    def end(self):
-        return self.base + len(self.log)
-
-    def unsent(self, m):
-        return self.end() - m.at + m.writer.transport.get_write_buffer_size()
+    def push(self, m, line):
+        """Queue a line for m; False if that takes it over MAX_QUEUED."""
+        m.queued += len(line)
+        if m.queued > MAX_QUEUED:
+            return False
+        m.queue.put_nowait(line)
+        return True
 
     def others(self, sender, line):
-        """Say line to every member but sender."""
         if self.closed:
             return
-        if sender:
-            sender.own.append((self.end(), self.end() + len(line)))
-        self.log += line
-        self.news.set()  # wakes every writer waiting for news
-        self.news = asyncio.Event()
-        # Only a writer stuck in drain() can fall behind: drop it past 64 KiB.
-        for m in [m for m in self.members if m.draining and self.unsent(m) > MAX_QUEUED]:
+        over = [m for m in self.members if m is not sender and not self.push(m, line)]
+        for m in over:
             self.remove(m)
-        if len(self.log) > 1 << 20:  # forget what every writer has taken
-            keep = min((m.at for m in self.members), default=self.end())
-            del self.log[: keep - self.base]
-            self.base = keep
-
-    def take(self, m):
-        """Everything after m's position, less its own lines."""
-        batch = self.log[m.at - self.base :]
-        for start, end in reversed(m.own):
-            del batch[start - m.at : end - m.at]
-        m.at, m.own = self.end(), []
-        return batch
 
     def join(self, name, writer):
         if not NAME.fullmatch(name):
             raise ValueError(b"error: bad name\n")
         if any(m.name == name for m in self.members):
             raise ValueError(b"error: name taken\n")
-        writer.write(b"* present:" + b"".join(b" " + m.name for m in self.members) + b"\n")
-        self.others(None, b"* %s joined\n" % name)
-        m = Member(name, writer, self.end())  # it reads from after its `joined`
+        m = Member(name, writer)
+        self.push(m, b"* present:" + b"".join(b" " + o.name for o in self.members) + b"\n")
         self.members.append(m)
+        self.others(m, b"* %s joined\n" % name)
         return m
 
     def remove(self, m):
         if m in self.members:
             self.members.remove(m)
-            m.writer.transport.abort()  # closed at once
+            m.writer.transport.abort()  # a slow reader: closed at once
             self.others(m, b"* %s left\n" % m.name)
 
 
@@ -106,16 +77,16 @@ async def read_line(reader):
     return line if len(line) <= MAX_LINE else None
 
 
-async def write_queue(room, m):
-    """Write what the room said for m, all of it in one write each time."""
+async def write_queue(m):
+    """Write what is queued for m, as much as is there in one write."""
     try:
         while True:
-            while m.at == room.end():
-                await room.news.wait()  # Rust: recv().await
-            m.writer.write(room.take(m))
-            m.draining = True
+            batch = bytearray(await m.queue.get())
+            while not m.queue.empty():  # Rust: try_recv until it fails
+                batch += m.queue.get_nowait()
+            m.writer.write(batch)
             await m.writer.drain()  # waits while the kernel will not take more
-            m.draining = False
+            m.queued -= len(batch)
     except ConnectionError:
         pass  # the client is gone: its reading side notices too
 
@@ -133,7 +104,7 @@ async def handle(room, connections, reader, writer):
         except ValueError as refused:
             writer.write(refused.args[0])
             return
-        m.writing = asyncio.create_task(write_queue(room, m))  # Rust: tokio::spawn
+        m.writing = asyncio.create_task(write_queue(m))  # Rust: tokio::spawn
         while (line := await read_line(reader)) is not None:
             if line:
                 room.others(m, b"[%s] %s\n" % (m.name, line))
