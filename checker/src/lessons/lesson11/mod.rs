@@ -90,8 +90,9 @@ fn ten_thousand(ctx: &mut Ctx) -> Outcome {
     drop(server.conn);
     let mut crowd = crowd::Crowd::new(ctx, &mut server.program, server.addr, n, note);
     let outcome = crowd.run();
+    let exited = crowd.stop_server();
     drop(crowd);
-    let outcome = match (outcome, server.program.try_status()) {
+    let outcome = match (outcome, exited) {
         (Err(failure), Some(status)) => {
             let expected = format!("the server to hold all {} connections", crowd::thousands(n));
             Err(exited_early(&failure.did, &expected, status, &server.program))

@@ -43,6 +43,7 @@ use crate::harness::{Ctx, Failure, Outcome, Program};
 use mio::net::TcpStream;
 use mio::Poll;
 use std::net::SocketAddr;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 /// Connections made but not yet prompted, at most: a server's accept queue
@@ -261,6 +262,15 @@ impl<'a> Crowd<'a> {
             self.turn(deadline.max(echo + SAMPLE_EVERY), Waiting::Message)?;
         }
         Ok(())
+    }
+
+    /// Kills the server before the crowd closes (ten thousand closes
+    /// would keep it busy announcing a thousand users' departures to each
+    /// other), and says how it had ended, if it had.
+    pub fn stop_server(&mut self) -> Option<ExitStatus> {
+        let status = self.program.try_status();
+        self.program.kill_now();
+        status
     }
 
     /// Samples the server's threads every [`SAMPLE_EVERY`] (or now, when `now`), and
