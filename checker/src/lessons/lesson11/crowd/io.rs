@@ -119,7 +119,7 @@ impl Crowd<'_> {
             let client = &mut self.clients[i];
             match client.stage {
                 Stage::Joined { left } => {
-                    // The flood: counted, not looked at (50 million lines).
+                    // The flood: counted, not looked at (half a million lines).
                     if bytes.len() < left {
                         client.stage = Stage::Joined { left: left - bytes.len() };
                         self.flood += bytes.len();

@@ -19,7 +19,8 @@ pub(super) const MESSAGE: &[u8] = b"hello, everyone\n";
 pub(super) const KEPT: usize = 128;
 
 /// The `i`-th client's name: `aaa`, `aab`, … in the alphabet of names, all
-/// of one length, short so that the 50 million lines stay short.
+/// of one length, short so that the half a million `joined` lines stay
+/// short.
 pub(super) fn name_of(i: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
     let digit = |place: u32| ALPHABET[i / ALPHABET.len().pow(place) % ALPHABET.len()] as char;
