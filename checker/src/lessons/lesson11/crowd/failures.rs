@@ -31,8 +31,9 @@ impl Crowd<'_> {
                     ),
                 )
                 .hint(
-                    "Keep accepting while earlier connections stay open: each accepted connection gets a task \
-                     of its own, and the accept loop goes straight back to `accept`.",
+                    "Keep accepting while earlier connections stay open, however many: each accepted connection \
+                     gets a task of its own, the accept loop goes straight back to `accept`, and nothing caps the \
+                     connections below ten thousand (a semaphore, a descriptor limit of the server's own).",
                 )
             }
             Waiting::Join => self.late_joins(within, &stalled, waiting_for),
