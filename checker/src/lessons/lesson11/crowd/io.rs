@@ -182,9 +182,7 @@ impl Crowd<'_> {
                 let line = String::from_utf8_lossy(line).into_owned();
                 Err(self.lost(i, &format!("its first line was {line:?}, not `name?`")))
             }
-            Stage::Listening | Stage::Heard if i == 0 && is_message(line, &self.clients[0].name) => {
-                Err(self.echoed())
-            }
+            Stage::Listening | Stage::Heard if i == 0 && is_message(line, &self.clients[0].name) => Err(self.echoed()),
             Stage::Listening if i > 0 && is_message(line, &self.clients[0].name) => {
                 self.clients[i].stage = Stage::Heard;
                 self.heard += 1;
