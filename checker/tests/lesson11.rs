@@ -2,16 +2,17 @@
 //! each broken program is rejected by exactly the checks made for its
 //! mistake, and a server built the other way round passes.
 //!
-//! The 10,000-client check is the heavy one: every join is announced to
-//! everyone, 50 million lines for 10,000 clients, and the solution (a debug
-//! build) takes about a minute for them on two cores. The runs here connect
-//! fewer (`SOCKETLINGS_CLIENTS`): the solution 2,000, the variant 1,000,
-//! the fixture rows and the Python example 150, enough for what each row
-//! is about (a thread per client shows within the
-//! first hundred; a lock held across `.await` blocks for good once a line
-//! has more than 128 recipients, tokio's budget of operations before a task
-//! must yield). `the_solution_serves_ten_thousand_clients` runs the full
-//! check; it is left out of the suite (`cargo test -- --ignored` runs it).
+//! The crowd check opens 10,000 connections and names 1,000 of them. The
+//! solution, the variant and the thread-per-connection fixture meet it at
+//! full size. The other fixture rows, and the Python example, meet 150
+//! connections, all named (`SOCKETLINGS_CLIENTS`, read for these tests):
+//! what each of those rows is about lies elsewhere, or shows at 150 (a lock
+//! held across `.await` blocks for good once a line has more than 128
+//! recipients, tokio's budget of operations before a task must yield; a
+//! line sent back to its sender). What no row covers: a server that holds
+//! 150 connections on few threads but not 10,000 (say, a thread pool that
+//! grows with load, or a descriptor limit of its own) is tried only by the
+//! full-size rows, which are all correct or fail on threads early.
 
 use crate::common::*;
 
@@ -30,8 +31,8 @@ const LONG_LINE: &str =
 const RESET: &str =
     "a user whose connection is reset leaves cleanly: the others get `* NAME left` and the room goes on";
 const CROWD: &str = "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others";
-const TEN_THOUSAND: &str =
-    "10,000 clients are served on at most 2 × cores + 4 threads, and a line reaches all of them within 2 s";
+const TEN_THOUSAND: &str = "10,000 connections are held on at most 2 × cores + 4 threads, and a line from one of \
+                            1,000 named users reaches the 999 others within 2 s";
 const STALLED_READER: &str = "a client that never reads holds up no one, and is disconnected with `* NAME left`";
 const NO_BUSY_LOOP: &str = "with 50 idle clients the server uses almost no CPU (no busy loop)";
 const SHUTDOWN: &str = "on SIGINT and on SIGTERM the server sends `* server closing` to every client, closes them \
@@ -41,24 +42,32 @@ const CLIENT_PRINTS: &str = "the client prints each line from the server as it a
 const CLIENT_EOF: &str = "at the end of stdin the client closes its side and exits 0";
 const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
 
-/// The crowd the fixture rows connect: over 128, so that a lock held
-/// across `.await` blocks (see the top of this file).
+/// The crowd the fixture rows (but `l11-threads`) and the Python example
+/// meet: 150 connections, all named; over 128, so that a lock held across
+/// `.await` blocks (see the top of this file).
 const FEW: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "150")];
-
-/// The crowd the solution's runs connect.
-const SOLUTION: &[(&str, &str)] = &[("SOCKETLINGS_CLIENTS", "2000")];
 
 #[test]
 fn solution_passes_every_check() {
-    let run = solution_run_with("lesson11", SOLUTION);
+    let run = solution_run("lesson11");
     assert_eq!(run.code, 0, "the solution passes every check; failed: {:?}\n{}", run.failed(), run.stdout);
 }
 
+/// A thread per connection, against the full crowd: it fails the crowd
+/// check, and only it, on its thread count, long before 10,000. Only Linux
+/// says how many threads a program runs.
+#[cfg(target_os = "linux")]
 #[test]
-#[ignore = "about a minute of two cores: 50 million `joined` lines"]
-fn the_solution_serves_ten_thousand_clients() {
-    let run = solution_run("lesson11");
-    assert_eq!(run.code, 0, "the solution passes every check; failed: {:?}\n{}", run.failed(), run.stdout);
+fn a_thread_per_connection_fails_on_its_threads() {
+    let cmd = fixture("l11-threads");
+    let exactly = |run: &Run| run.failed() == [TEN_THOUSAND];
+    let mut run = run_json(&["lesson11", "--cmd", &cmd], &[("SOCKETLINGS_SLOW", "0.5")]);
+    if !exactly(&run) {
+        run = run_json(&["lesson11", "--cmd", &cmd], &[("SOCKETLINGS_SLOW", "3")]);
+    }
+    assert!(exactly(&run), "`l11-threads` fails exactly the crowd check: {:?}\n{}", run.failed(), run.stdout);
+    let got = run.failure(TEN_THOUSAND)["got"].as_str().unwrap_or_default().to_string();
+    assert!(got.contains(" threads when ") && got.contains("connections were open"), "{got}");
 }
 
 #[test]
@@ -98,13 +107,14 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("l10-duplicate-names", &[NAME_TAKEN, SHUTDOWN]),
     ("l10-newest-first", &[PRESENT_JOINED, SHUTDOWN]),
     ("l10-reset-silent", &[RESET, SHUTDOWN]),
-    ("l10-echo", &[RELAY, SHUTDOWN]),
+    // The crowd's sender must not get its line back either.
+    ("l10-echo", &[RELAY, TEN_THOUSAND, SHUTDOWN]),
     ("l10-raw-lines", &[CR_AND_EMPTY, SHUTDOWN]),
     ("l10-read-is-line", &[LEFT, SPLIT_LINE, TWO_LINES, STALLED_READER, SHUTDOWN]),
     ("l10-no-line-cap", &[LONG_LINE, SHUTDOWN]),
     ("l10-busy-loop", &[NO_BUSY_LOOP, SHUTDOWN]),
-    // A thread per connection: right in every way but its threads.
-    ("l11-threads", &[TEN_THOUSAND]),
+    // (`l11-threads`, a thread per connection, meets the full crowd: see
+    // `a_thread_per_connection_fails_on_its_threads`.)
     // A `std::sync::Mutex` held across the `.await` of each write: once a
     // line has more recipients than a task may serve before it yields, the
     // task yields with the lock held and the next one to lock blocks the
@@ -137,12 +147,13 @@ fn each_check_rejects_exactly_the_programs_broken_for_it() {
 #[test]
 fn legitimate_variants_pass() {
     // The room owned by one task that the connections talk to over a
-    // channel (the solution shares it behind a `Mutex`), with 1,000 clients.
-    assert_variants_pass_with("lesson11", &[("SOCKETLINGS_CLIENTS", "1000")], &[("l11-actor", &[])]);
+    // channel (the solution shares it behind a `Mutex`), against the full crowd.
+    assert_variants_pass("lesson11", &[("l11-actor", &[])]);
 }
 
-/// The Python example, with as many clients as the fixture rows: the
-/// crowd's cost grows with the square of its size (4.6 s for 2,000).
+/// The Python example, with as many connections as the fixture rows: it
+/// meets the full crowd in about 3 s, and its whole run then takes 10 s,
+/// more than this file's share of the suite.
 #[cfg(unix)]
 #[test]
 fn the_python_example_passes() {
