@@ -51,7 +51,8 @@ class Room:
         if any(m.name == name for m in self.members):
             raise ValueError(b"error: name taken\n")
         m = Member(name, writer)
-        self.push(m, b"* present:" + b"".join(b" " + o.name for o in self.members) + b"\n")
+        if not self.push(m, b"* present:" + b"".join(b" " + o.name for o in self.members) + b"\n"):
+            raise ValueError(b"")  # over its budget already: closed, unannounced
         self.members.append(m)
         self.others(m, b"* %s joined\n" % name)
         return m

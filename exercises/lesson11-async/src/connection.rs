@@ -45,7 +45,7 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, shutdown: watch::Receive
     // first line with `next_line`: the end of the stream, or an error, and
     // we return: dropping both halves closes the connection. `room.join`
     // (step 3) lets the name in or refuses it: write `error: bad name\n`
-    // or `error: name taken\n` and return.
+    // or `error: name taken\n` (`RoomTooBig`: nothing) and return.
     //
     // Step 4: once in, `tokio::spawn(write_queue(..))` with the write half
     // and the queue `join` gave you, then hand the rest to `chat`. Step 5:

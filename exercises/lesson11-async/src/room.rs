@@ -30,11 +30,15 @@ pub const MAX_QUEUED: usize = 64 * 1024;
 /// One line of output, shared by every queue it is on.
 pub type Line = Arc<[u8]>;
 
-/// Why a name was refused.
+/// Why a newcomer was refused.
 #[allow(dead_code)] // you will return them from `join`
 pub enum Refused {
     BadName,
     NameTaken,
+    /// The `* present:` line alone is over `MAX_QUEUED`: the newcomer is
+    /// over its budget before it reads a byte, and is closed like a slow
+    /// reader, unannounced.
+    RoomTooBig,
 }
 
 /// What the room keeps for one named client.
@@ -106,8 +110,9 @@ impl Room {
         // TODO (step 3, the room): a name that is not UTF-8 or fails
         // `is_valid_name` is `Refused::BadName`. Then `self.lock()`, and
         // under that one lock: a name in use is `Refused::NameTaken`; build
-        // `* present:` with ` NAME` for each member in join order; make the
-        // member's queue (`mpsc::unbounded_channel()`), its eviction signal
+        // `* present:` with ` NAME` for each member in join order (a line
+        // over `MAX_QUEUED` is `Refused::RoomTooBig`); make the member's
+        // queue (`mpsc::unbounded_channel()`), its eviction signal
         // (`oneshot::channel()`) and its `queued` counter
         // (`Arc<AtomicUsize>`, one for the room, a clone for the writer);
         // give it the next id, `push` it its `present` line, add it to the

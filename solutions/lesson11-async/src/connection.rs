@@ -63,6 +63,7 @@ pub async fn handle(socket: TcpStream, room: Arc<Room>, mut shutdown: watch::Rec
             let error: &[u8] = match refused {
                 Refused::BadName => b"error: bad name\n",
                 Refused::NameTaken => b"error: name taken\n",
+                Refused::RoomTooBig => b"",
             };
             // Returning drops both halves: the connection closes.
             let _ = writer.write_all(error).await;

@@ -28,10 +28,14 @@ pub const MAX_QUEUED: usize = 64 * 1024;
 /// One line of output, shared by every queue it is on.
 pub type Line = Arc<[u8]>;
 
-/// Why a name was refused.
+/// Why a newcomer was refused.
 pub enum Refused {
     BadName,
     NameTaken,
+    /// The `* present:` line alone is over `MAX_QUEUED`: the newcomer is
+    /// over its budget before it reads a byte, and is closed like a slow
+    /// reader, unannounced.
+    RoomTooBig,
 }
 
 /// What the room keeps for one named client.
@@ -106,6 +110,9 @@ impl Room {
             present.push_str(&member.name);
         }
         present.push('\n');
+        if present.len() > MAX_QUEUED {
+            return Err(Refused::RoomTooBig);
+        }
         let joined = format!("* {name} joined\n");
 
         let (queue, lines) = mpsc::unbounded_channel();
@@ -114,7 +121,7 @@ impl Room {
         members.next_id += 1;
         let id = members.next_id;
         let member = Member { id, name, queue, queued: Arc::clone(&queued), _evicted: evicted };
-        // A new queue is empty: this first line always fits.
+        // A new queue is empty, and the line is within the budget: it fits.
         member.push(&Line::from(present.as_bytes()));
         members.list.push(member);
         members.send_to_others(id, joined.as_bytes());
@@ -180,4 +187,21 @@ impl Members {
 /// 1 to 16 characters from `A-Z a-z 0-9 _ -`.
 fn is_valid_name(name: &str) -> bool {
     (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_valid_and_free_or_refused() {
+        let room = Room::default();
+        for bad in [&b""[..], b"abcdefghijklmnopq", b"two words", "Zo\u{eb}".as_bytes(), b"hi!", b"\xff"] {
+            assert!(matches!(room.join(bad), Err(Refused::BadName)), "{bad:?}");
+        }
+        let ann = room.join(b"Ann").unwrap_or_else(|_| panic!("Ann is refused"));
+        assert!(matches!(room.join(b"Ann"), Err(Refused::NameTaken)));
+        room.leave(ann.id);
+        assert!(room.join(b"Ann").is_ok(), "a name is free again once its user left");
+    }
 }
