@@ -28,6 +28,7 @@ mod lesson07;
 mod lesson08;
 mod lesson09;
 mod lesson10;
+mod lesson11;
 mod robustness;
 mod skeletons;
 mod watch_terminal;

@@ -17,6 +17,7 @@ mod lesson07;
 mod lesson08;
 mod lesson09;
 pub(crate) mod lesson10;
+mod lesson11;
 
 /// One check: a behaviour the learner's program must show.
 pub struct Check {
@@ -94,6 +95,7 @@ pub static LESSONS: &[&Lesson] = &[
     &lesson08::LESSON,
     &lesson09::LESSON,
     &lesson10::LESSON,
+    &lesson11::LESSON,
 ];
 
 /// Finds a lesson by `lesson3`, `lesson03`, `3`, `03`, its slug or its folder name.

@@ -136,8 +136,8 @@ pub fn run_fixture(lesson: &str, name: &str) -> Run {
 /// Checks `lesson` against the fixture program `name` with half the
 /// deadlines: a broken program makes the checks wait them out, and a table
 /// holds many. Only for runs judged with a second look ([`run_judged`]).
-fn run_fixture_fast(lesson: &str, name: &str) -> Run {
-    run_json(&[lesson, "--cmd", &fixture(name)], &[("SOCKETLINGS_SLOW", "0.5")])
+fn run_fixture_fast(lesson: &str, name: &str, envs: &[(&str, &str)]) -> Run {
+    run_json(&[lesson, "--cmd", &fixture(name)], &[envs, &[("SOCKETLINGS_SLOW", "0.5")]].concat())
 }
 
 /// How many fixture runs a table of fixtures has going at once: most of a
@@ -153,12 +153,12 @@ const SECOND_LOOK: &str = "3";
 
 /// Runs `name` against `lesson` (deadlines halved: see [`run_fixture_fast`]); if
 /// `agrees` does not accept the run, runs it again with [`SECOND_LOOK`].
-fn run_judged(lesson: &str, name: &str, agrees: impl Fn(&Run) -> bool) -> Run {
-    let run = run_fixture_fast(lesson, name);
+fn run_judged(lesson: &str, name: &str, envs: &[(&str, &str)], agrees: impl Fn(&Run) -> bool) -> Run {
+    let run = run_fixture_fast(lesson, name, envs);
     if agrees(&run) {
         return run;
     }
-    run_json(&[lesson, "--cmd", &fixture(name)], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
+    run_json(&[lesson, "--cmd", &fixture(name)], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
 }
 
 /// Runs `judge` on each item, [`AT_ONCE`] at a time (a worker takes the next
@@ -194,9 +194,16 @@ fn sorted(checks: impl IntoIterator<Item = impl ToString>) -> Vec<String> {
 /// and the solution passes them all: each check is proven both ways.
 #[track_caller]
 pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])]) {
+    assert_each_check_rejects_exactly_with(lesson, &[], broken);
+}
+
+/// [`assert_each_check_rejects_exactly`], with `envs` set for the checker
+/// on every run.
+#[track_caller]
+pub fn assert_each_check_rejects_exactly_with(lesson: &str, envs: &[(&str, &str)], broken: &[(&str, &[&str])]) {
     let runs = in_parallel(broken, |(fixture, checks)| {
         let expected = sorted(checks.iter());
-        run_judged(lesson, fixture, |run| sorted(run.failed()) == expected)
+        run_judged(lesson, fixture, envs, |run| sorted(run.failed()) == expected)
     });
     for (run, (fixture, checks)) in runs.iter().zip(broken) {
         assert_eq!(
@@ -207,7 +214,7 @@ pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])
         );
         assert_eq!(run.code, 1, "a failed check exits with status 1");
     }
-    let solution = solution_run(lesson);
+    let solution = solution_run_with(lesson, envs);
     let all = solution.passed();
     assert!(solution.failed().is_empty(), "the solution passes: {:?}", solution.failed());
     for check in &all {
@@ -228,11 +235,17 @@ pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])
 /// a variant that is only a server): proof that no check is too strict.
 #[track_caller]
 pub fn assert_variants_pass(lesson: &str, variants: &[(&str, &[&str])]) {
+    assert_variants_pass_with(lesson, &[], variants);
+}
+
+/// [`assert_variants_pass`], with `envs` set for the checker.
+#[track_caller]
+pub fn assert_variants_pass_with(lesson: &str, envs: &[(&str, &str)], variants: &[(&str, &[&str])]) {
     let wrongly = |run: &Run, not_its_business: &[&str]| -> Vec<String> {
         run.failed().into_iter().filter(|c| !not_its_business.contains(&c.as_str())).collect()
     };
     let runs = in_parallel(variants, |(fixture, not_its_business)| {
-        run_judged(lesson, fixture, |run| wrongly(run, not_its_business).is_empty())
+        run_judged(lesson, fixture, envs, |run| wrongly(run, not_its_business).is_empty())
     });
     for (run, (fixture, not_its_business)) in runs.iter().zip(variants) {
         let wrong = wrongly(run, not_its_business);
@@ -255,11 +268,16 @@ pub fn passing_run(lesson: &str, cmd: &str) -> Run {
 /// The solution checked with the usual deadlines, and once more with
 /// [`SECOND_LOOK`] if a check failed (see there).
 pub fn solution_run(lesson: &str) -> Run {
-    let run = run_json(&[lesson, "--solution"], &[]);
+    solution_run_with(lesson, &[])
+}
+
+/// [`solution_run`], with `envs` set for the checker.
+pub fn solution_run_with(lesson: &str, envs: &[(&str, &str)]) -> Run {
+    let run = run_json(&[lesson, "--solution"], envs);
     if run.failed().is_empty() {
         return run;
     }
-    run_json(&[lesson, "--solution"], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
+    run_json(&[lesson, "--solution"], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
 }
 
 /// Every check of `lesson` must pass on its solution.

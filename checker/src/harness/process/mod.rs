@@ -37,7 +37,8 @@ pub use interrupt::{
 pub use scratch::{remove_on_interrupt, remove_stale_scratch, scratch_dir};
 
 use crate::os::{self, Grants, Kind};
-use signal::{signal_group, Signal};
+use signal::signal_group;
+pub use signal::Signal;
 use std::io::Write;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -260,6 +261,14 @@ impl Program {
         if let Ok(status) = self.child.wait() {
             *self.log.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
         }
+    }
+}
+
+impl Program {
+    /// Sends `signal` to the program as a terminal's Ctrl-C (SIGINT) or a
+    /// service manager's stop (SIGTERM) would: the launcher passes it on.
+    pub fn signal(&self, signal: Signal) {
+        signal_group(self.child.id(), signal);
     }
 }
 
