@@ -13,9 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Short deadlines (these programs never behave, so every check waits in
-/// full), and not shorter: see `robustness.rs`.
-const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.5");
 
 /// Whether this kernel enforces the strict sandbox (Landlock with signal
 /// scoping), as the checker's own launcher finds it.
@@ -38,14 +35,15 @@ fn sandbox_available() -> bool {
 }
 
 /// Runs `checker lesson1 --cmd FIXTURE` with `extra` arguments, fixtures
-/// recording their pids; returns the run and those pids.
+/// recording their pids; returns the run and those pids. The usual
+/// deadlines, as in `robustness.rs`.
 fn run_recorded(name: &str, extra: &[&str]) -> (Run, Vec<u32>) {
     let pids = tempfile::tempdir().unwrap();
     let dir = pids.path().to_str().unwrap();
     let cmd = fixture(name);
     let mut args = vec!["lesson1", "--cmd", &cmd, "--allow-write", dir];
     args.extend_from_slice(extra);
-    let run = run_json(&args, &[FAST, ("FIXTURE_PIDS", dir)]);
+    let run = run_json(&args, &[("FIXTURE_PIDS", dir)]);
     (run, read_pids(pids.path()))
 }
 

@@ -4,18 +4,15 @@
 use crate::common::*;
 use std::time::{Duration, Instant};
 
-/// Short deadlines: these programs never behave, so every check waits in
-/// full. Not shorter: a fixture that does behave in part (accepts, say) must
-/// still be seen doing it while the other tests keep the machine busy.
-const FAST: (&str, &str) = ("SOCKETLINGS_SLOW", "0.5");
-
 /// Runs the checker on a hostile fixture, recording the pids of every
 /// fixture process in a scratch folder (which the sandbox lets them write:
-/// `--allow-write`); returns the run and those pids.
+/// `--allow-write`); returns the run and those pids. The usual deadlines:
+/// a fixture that behaves in part (accepts, say) must be seen doing it while
+/// the other tests keep the machine busy.
 fn run_hostile(lesson: &str, name: &str) -> (Run, Vec<u32>) {
     let pids = tempfile::tempdir().unwrap();
     let dir = pids.path().to_str().unwrap();
-    let run = run_json(&[lesson, "--cmd", &fixture(name), "--allow-write", dir], &[FAST, ("FIXTURE_PIDS", dir)]);
+    let run = run_json(&[lesson, "--cmd", &fixture(name), "--allow-write", dir], &[("FIXTURE_PIDS", dir)]);
     (run, read_pids(pids.path()))
 }
 
