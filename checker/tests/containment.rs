@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-
 /// Whether this kernel enforces the strict sandbox (Landlock with signal
 /// scoping), as the checker's own launcher finds it.
 fn sandbox_available() -> bool {

@@ -4,28 +4,33 @@
 
 use crate::common::*;
 
-const PROMPT: &str = "the server asks each new connection `name?`";
-const BAD_NAME: &str = "a bad name gets `error: bad name` and the connection closed; a good one of 16 characters joins";
-const TAKEN: &str = "a name in use gets `error: name taken`, and is free again once its user leaves";
-const PRESENT: &str =
+pub(crate) const PROMPT: &str = "the server asks each new connection `name?`";
+pub(crate) const BAD_NAME: &str =
+    "a bad name gets `error: bad name` and the connection closed; a good one of 16 characters joins";
+pub(crate) const TAKEN: &str = "a name in use gets `error: name taken`, and is free again once its user leaves";
+pub(crate) const PRESENT: &str =
     "a new user gets `* present:` with the others in join order, and each of them gets `* NAME joined`";
-const LEFT: &str = "a user who closes is announced `* NAME left`; a connection that never named itself leaves silently";
-const RELAY: &str = "a line goes to every other user as `[NAME] LINE`, in the order read, never back to the sender";
-const CR_EMPTY: &str = "a `\\r\\n` line end is removed whole, and an empty line is not relayed";
-const SPLIT: &str = "a line that arrives in two pieces is relayed once, whole";
-const TWO_LINES: &str = "two lines that arrive in one piece are relayed as two lines, in order";
-const LONG_LINE: &str =
+pub(crate) const LEFT: &str =
+    "a user who closes is announced `* NAME left`; a connection that never named itself leaves silently";
+pub(crate) const RELAY: &str =
+    "a line goes to every other user as `[NAME] LINE`, in the order read, never back to the sender";
+pub(crate) const CR_EMPTY: &str = "a `\\r\\n` line end is removed whole, and an empty line is not relayed";
+pub(crate) const SPLIT: &str = "a line that arrives in two pieces is relayed once, whole";
+pub(crate) const TWO_LINES: &str = "two lines that arrive in one piece are relayed as two lines, in order";
+pub(crate) const LONG_LINE: &str =
     "a line of 1,000 bytes is relayed; a longer one disconnects its user, and the others see `left`";
-const RESET: &str =
+pub(crate) const RESET: &str =
     "a user whose connection is reset leaves cleanly: the others get `* NAME left` and the room goes on";
-const CROWD: &str = "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others";
-const ONE_THREAD: &str = "the server serves 200 clients on one thread";
-const STALLED: &str = "a client that never reads holds up no one, and is disconnected with `* NAME left`";
-const BUSY: &str = "with 50 idle clients the server uses almost no CPU (no busy loop)";
-const CLIENT_SENDS: &str = "the client sends its name, then each line of stdin";
-const CLIENT_PRINTS: &str = "the client prints each line from the server as it arrives, while stdin is still open";
-const CLIENT_EOF: &str = "at the end of stdin the client closes its side and exits 0";
-const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
+pub(crate) const CROWD: &str =
+    "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others";
+pub(crate) const ONE_THREAD: &str = "the server serves 200 clients on one thread";
+pub(crate) const STALLED: &str = "a client that never reads holds up no one, and is disconnected with `* NAME left`";
+pub(crate) const BUSY: &str = "with 50 idle clients the server uses almost no CPU (no busy loop)";
+pub(crate) const CLIENT_SENDS: &str = "the client sends its name, then each line of stdin";
+pub(crate) const CLIENT_PRINTS: &str =
+    "the client prints each line from the server as it arrives, while stdin is still open";
+pub(crate) const CLIENT_EOF: &str = "at the end of stdin the client closes its side and exits 0";
+pub(crate) const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
 
 /// Every server check: the broken clients and the client variant are only
 /// clients, and their server role never listens.

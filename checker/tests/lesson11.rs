@@ -19,32 +19,16 @@
 //! counted, not at all.
 
 use crate::common::*;
+// Lesson 10's checks, run against this lesson's programs: the same names.
+use crate::lesson10::{
+    BAD_NAME, BUSY, CLIENT_EOF, CLIENT_PRINTS, CLIENT_REFUSED, CLIENT_SENDS, CROWD, CR_EMPTY, LEFT, LONG_LINE, PRESENT,
+    PROMPT, RELAY, RESET, SPLIT, STALLED, TAKEN, TWO_LINES,
+};
 
-const NAME_PROMPT: &str = "the server asks each new connection `name?`";
-const BAD_NAME: &str = "a bad name gets `error: bad name` and the connection closed; a good one of 16 characters joins";
-const NAME_TAKEN: &str = "a name in use gets `error: name taken`, and is free again once its user leaves";
-const PRESENT_JOINED: &str =
-    "a new user gets `* present:` with the others in join order, and each of them gets `* NAME joined`";
-const LEFT: &str = "a user who closes is announced `* NAME left`; a connection that never named itself leaves silently";
-const RELAY: &str = "a line goes to every other user as `[NAME] LINE`, in the order read, never back to the sender";
-const CR_AND_EMPTY: &str = "a `\\r\\n` line end is removed whole, and an empty line is not relayed";
-const SPLIT_LINE: &str = "a line that arrives in two pieces is relayed once, whole";
-const TWO_LINES: &str = "two lines that arrive in one piece are relayed as two lines, in order";
-const LONG_LINE: &str =
-    "a line of 1,000 bytes is relayed; a longer one disconnects its user, and the others see `left`";
-const RESET: &str =
-    "a user whose connection is reset leaves cleanly: the others get `* NAME left` and the room goes on";
-const CROWD: &str = "200 clients connecting at once all join, and the lines of 20 talking at once reach all the others";
 const TEN_THOUSAND: &str = "10,000 connections are held on at most 2 × cores + 4 threads, and a line from one of \
                             1,000 named users reaches the 999 others within 2 s";
-const STALLED_READER: &str = "a client that never reads holds up no one, and is disconnected with `* NAME left`";
-const NO_BUSY_LOOP: &str = "with 50 idle clients the server uses almost no CPU (no busy loop)";
 const SHUTDOWN: &str = "on SIGINT and on SIGTERM the server sends `* server closing` to every client, closes them \
                         and exits 0 within 1 s";
-const CLIENT_SENDS: &str = "the client sends its name, then each line of stdin";
-const CLIENT_PRINTS: &str = "the client prints each line from the server as it arrives, while stdin is still open";
-const CLIENT_EOF: &str = "at the end of stdin the client closes its side and exits 0";
-const CLIENT_REFUSED: &str = "the client reports a refused connection without panicking";
 
 /// The crowd the fixture rows and the Python example
 /// meet: 150 connections, all named; over 128, so that a lock held across
@@ -94,21 +78,21 @@ fn skeleton_fails_and_says_where_to_start() {
 /// Every server check: lesson 10's broken clients are only clients, and
 /// their server role never listens.
 const SERVER: &[&str] = &[
-    NAME_PROMPT,
+    PROMPT,
     BAD_NAME,
-    NAME_TAKEN,
-    PRESENT_JOINED,
+    TAKEN,
+    PRESENT,
     LEFT,
     RELAY,
-    CR_AND_EMPTY,
-    SPLIT_LINE,
+    CR_EMPTY,
+    SPLIT,
     TWO_LINES,
     LONG_LINE,
     RESET,
     CROWD,
     TEN_THOUSAND,
-    STALLED_READER,
-    NO_BUSY_LOOP,
+    STALLED,
+    BUSY,
     SHUTDOWN,
 ];
 
@@ -119,8 +103,8 @@ const BROKEN: &[(&str, &[&str])] = &[
     // line has more recipients than a task may serve before it yields, the
     // task yields with the lock held and the next one to lock blocks the
     // runtime's thread for good.
-    ("l11-mutex-across-await", &[CROWD, TEN_THOUSAND, STALLED_READER]),
-    ("l11-unbounded", &[STALLED_READER]),
+    ("l11-mutex-across-await", &[CROWD, TEN_THOUSAND, STALLED]),
+    ("l11-unbounded", &[STALLED]),
     ("l11-ignores-signal", &[SHUTDOWN]),
     ("l11-ctrl-c-only", &[SHUTDOWN]),
     ("l11-silent-shutdown", &[SHUTDOWN]),
@@ -131,16 +115,16 @@ const BROKEN: &[(&str, &[&str])] = &[
     // reject them here. None catches a signal, so each dies of SIGINT
     // without a goodbye.
     ("l10-no-line-cap", &[LONG_LINE, SHUTDOWN]),
-    ("l10-read-is-line", &[LEFT, SPLIT_LINE, TWO_LINES, STALLED_READER, SHUTDOWN]),
+    ("l10-read-is-line", &[LEFT, SPLIT, TWO_LINES, STALLED, SHUTDOWN]),
     ("l10-reset-silent", &[RESET, SHUTDOWN]),
-    ("l10-wrong-prompt", &[NAME_PROMPT, TEN_THOUSAND, SHUTDOWN]),
+    ("l10-wrong-prompt", &[PROMPT, TEN_THOUSAND, SHUTDOWN]),
     ("l10-any-name", &[BAD_NAME, SHUTDOWN]),
-    ("l10-duplicate-names", &[NAME_TAKEN, SHUTDOWN]),
-    ("l10-newest-first", &[PRESENT_JOINED, SHUTDOWN]),
+    ("l10-duplicate-names", &[TAKEN, SHUTDOWN]),
+    ("l10-newest-first", &[PRESENT, SHUTDOWN]),
     // The crowd's sender must not get its line back either.
     ("l10-echo", &[RELAY, TEN_THOUSAND, SHUTDOWN]),
-    ("l10-raw-lines", &[CR_AND_EMPTY, SHUTDOWN]),
-    ("l10-busy-loop", &[NO_BUSY_LOOP, SHUTDOWN]),
+    ("l10-raw-lines", &[CR_EMPTY, SHUTDOWN]),
+    ("l10-busy-loop", &[BUSY, SHUTDOWN]),
 ];
 
 /// (lesson 10's broken client, the client check it fails): each fails the
