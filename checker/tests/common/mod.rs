@@ -4,7 +4,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The checker binary, as `cargo run -p checker --` would run it.
 pub fn checker() -> Command {
@@ -42,6 +43,7 @@ pub fn fixture(name: &str) -> String {
 }
 
 /// The result of one checker run in JSON.
+#[derive(Clone)]
 pub struct Run {
     pub code: i32,
     pub json: Value,
@@ -271,13 +273,25 @@ pub fn solution_run(lesson: &str) -> Run {
     solution_run_with(lesson, &[])
 }
 
-/// [`solution_run`], with `envs` set for the checker.
+/// [`solution_run`], with `envs` set for the checker. A solution is run once
+/// per lesson and settings for the whole suite: the test of the solution and
+/// the tables that need its check names share that run.
 pub fn solution_run_with(lesson: &str, envs: &[(&str, &str)]) -> Run {
-    let run = run_json(&[lesson, "--solution"], envs);
-    if run.failed().is_empty() {
-        return run;
-    }
-    run_json(&[lesson, "--solution"], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
+    type Runs = Mutex<HashMap<String, Arc<OnceLock<Run>>>>;
+    static RUNS: OnceLock<Runs> = OnceLock::new();
+    let key = format!("{lesson} {envs:?}");
+    let once = {
+        let mut runs = RUNS.get_or_init(Runs::default).lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(runs.entry(key).or_default())
+    };
+    once.get_or_init(|| {
+        let run = run_json(&[lesson, "--solution"], envs);
+        if run.failed().is_empty() {
+            return run;
+        }
+        run_json(&[lesson, "--solution"], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
+    })
+    .clone()
 }
 
 /// Every check of `lesson` must pass on its solution.
