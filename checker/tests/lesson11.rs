@@ -75,27 +75,6 @@ fn skeleton_fails_and_says_where_to_start() {
     assert_skeleton_fails("lesson11");
 }
 
-/// Every server check: lesson 10's broken clients are only clients, and
-/// their server role never listens.
-const SERVER: &[&str] = &[
-    PROMPT,
-    BAD_NAME,
-    TAKEN,
-    PRESENT,
-    LEFT,
-    RELAY,
-    CR_EMPTY,
-    SPLIT,
-    TWO_LINES,
-    LONG_LINE,
-    RESET,
-    CROWD,
-    TEN_THOUSAND,
-    STALLED,
-    BUSY,
-    SHUTDOWN,
-];
-
 /// (fixture, every check it may fail). The longest runs first, so that
 /// none is left to run alone at the end.
 const BROKEN: &[(&str, &[&str])] = &[
@@ -110,39 +89,35 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("l11-silent-shutdown", &[SHUTDOWN]),
     // (`l11-threads` and `l11-capped` meet the full crowd: see
     // `the_full_crowd_rejects_what_only_it_can`.)
-    // Lesson 10's programs, each wrong in the one way its check is about:
-    // they are chat servers too (on `mio`), and the same check functions
-    // reject them here. None catches a signal, so each dies of SIGINT
-    // without a goodbye.
-    ("l10-no-line-cap", &[LONG_LINE, SHUTDOWN]),
-    ("l10-read-is-line", &[LEFT, SPLIT, TWO_LINES, STALLED, SHUTDOWN]),
-    ("l10-reset-silent", &[RESET, SHUTDOWN]),
-    ("l10-wrong-prompt", &[PROMPT, TEN_THOUSAND, SHUTDOWN]),
-    ("l10-any-name", &[BAD_NAME, SHUTDOWN]),
-    ("l10-duplicate-names", &[TAKEN, SHUTDOWN]),
-    ("l10-newest-first", &[PRESENT, SHUTDOWN]),
-    // The crowd's sender must not get its line back either.
-    ("l10-echo", &[RELAY, TEN_THOUSAND, SHUTDOWN]),
-    ("l10-raw-lines", &[CR_EMPTY, SHUTDOWN]),
-    ("l10-busy-loop", &[BUSY, SHUTDOWN]),
 ];
 
-/// (lesson 10's broken client, the client check it fails): each fails the
-/// server checks too, its server never listening.
-const BROKEN_CLIENTS: &[(&str, &str)] = &[
-    ("l10-client-no-name", CLIENT_SENDS),
-    ("l10-client-buffered", CLIENT_PRINTS),
-    ("l10-client-waits-for-server", CLIENT_EOF),
-    ("l10-client-unwraps", CLIENT_REFUSED),
+/// Lesson 10's checks that this lesson runs as they are: the same
+/// functions, each proven to fail by its own broken program in lesson 10's
+/// table (`lesson10::each_check_rejects_exactly_the_programs_broken_for_it`).
+const SHARED: &[&str] = &[
+    PROMPT,
+    BAD_NAME,
+    TAKEN,
+    PRESENT,
+    LEFT,
+    RELAY,
+    CR_EMPTY,
+    SPLIT,
+    TWO_LINES,
+    LONG_LINE,
+    RESET,
+    CROWD,
+    STALLED,
+    BUSY,
+    CLIENT_SENDS,
+    CLIENT_PRINTS,
+    CLIENT_EOF,
+    CLIENT_REFUSED,
 ];
 
 #[test]
 fn each_check_rejects_exactly_the_programs_broken_for_it() {
-    let clients: Vec<(&str, Vec<&str>)> =
-        BROKEN_CLIENTS.iter().map(|&(name, check)| (name, [SERVER, &[check]].concat())).collect();
-    let mut table: Vec<(&str, &[&str])> = BROKEN.to_vec();
-    table.extend(clients.iter().map(|(name, checks)| (*name, checks.as_slice())));
-    assert_each_check_rejects_exactly_with("lesson11", FEW, &table);
+    assert_each_check_rejects_exactly_sharing("lesson11", FEW, BROKEN, Some(("lesson10", SHARED)));
 }
 
 #[test]

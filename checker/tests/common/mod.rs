@@ -3,8 +3,8 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The checker binary, as `cargo run -p checker --` would run it.
@@ -203,6 +203,21 @@ pub fn assert_each_check_rejects_exactly(lesson: &str, broken: &[(&str, &[&str])
 /// on every run.
 #[track_caller]
 pub fn assert_each_check_rejects_exactly_with(lesson: &str, envs: &[(&str, &str)], broken: &[(&str, &[&str])]) {
+    assert_each_check_rejects_exactly_sharing(lesson, envs, broken, None);
+}
+
+/// [`assert_each_check_rejects_exactly_with`], for a lesson that runs
+/// another lesson's check functions against its own programs (lesson 11
+/// runs lesson 10's): those checks, `(other lesson, names)`, are proven by
+/// the other lesson's table, so no row of this one needs to show that they
+/// can fail. Each name must be a check of both lessons.
+#[track_caller]
+pub fn assert_each_check_rejects_exactly_sharing(
+    lesson: &str,
+    envs: &[(&str, &str)],
+    broken: &[(&str, &[&str])],
+    shared: Option<(&str, &[&str])>,
+) {
     let runs = in_parallel(broken, |(fixture, checks)| {
         let expected = sorted(checks.iter());
         run_judged(lesson, fixture, envs, |run| sorted(run.failed()) == expected)
@@ -219,9 +234,17 @@ pub fn assert_each_check_rejects_exactly_with(lesson: &str, envs: &[(&str, &str)
     let solution = solution_run_with(lesson, envs);
     let all = solution.passed();
     assert!(solution.failed().is_empty(), "the solution passes: {:?}", solution.failed());
+    let (other, proven_there) = shared.unwrap_or(("", &[]));
+    if !proven_there.is_empty() {
+        let theirs = solution_run(other).passed();
+        for check in proven_there {
+            assert!(theirs.iter().any(|c| c == check), "`{check}` is not a check of {other}");
+            assert!(all.iter().any(|c| c == check), "`{check}` is not a check of {lesson}");
+        }
+    }
     for check in &all {
         assert!(
-            broken.iter().any(|(_, checks)| checks.contains(&check.as_str())),
+            broken.iter().any(|(_, checks)| checks.contains(&check.as_str())) || proven_there.contains(&check.as_str()),
             "no broken program shows that `{check}` can fail"
         );
     }
