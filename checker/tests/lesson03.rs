@@ -97,13 +97,9 @@ fn a_server_that_reads_once_per_message_fails_only_the_boundary_checks() {
 #[cfg(unix)]
 #[test]
 fn a_python_threaded_server_passes_and_its_one_at_a_time_twin_fails() {
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 is not installed: nothing to run");
-        return;
-    }
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson03.py");
-    let run = passing_run("lesson3", &format!("python3 {example}"));
+    let Some(example) = python_example("lesson03.py") else { return };
+    let run = passing_run("lesson3", &example);
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
-    let run = run_json(&["lesson3", "--cmd", &format!("python3 {example}")], &[("ONE_AT_A_TIME", "1")]);
+    let run = run_json(&["lesson3", "--cmd", &example], &[("ONE_AT_A_TIME", "1")]);
     run.assert_fails("a second client is served while the first stays connected and silent");
 }

@@ -157,7 +157,10 @@ fn run_real_server(fixture_name: &str, program: &str, version_flag: &str) -> Opt
 /// for ever.
 #[test]
 fn python_http_server_is_judged_fairly() {
-    let Some(run) = run_real_server("l6-python-http-server", "python3", "--version") else { return };
+    // The interpreter itself, without `site`: see `python`.
+    let Some(python) = python() else { return };
+    let cmd = fixture("l6-python-http-server");
+    let run = run_json(&["lesson6", "--cmd", &cmd], &[("SOCKETLINGS_SLOW", "2"), ("FIXTURE_PYTHON", &python)]);
     for check in PATH_SAFETY {
         run.assert_passes(check);
     }

@@ -113,11 +113,7 @@ fn a_server_that_trusts_the_length_is_shown_only_the_prefix_was_sent() {
 #[cfg(unix)]
 #[test]
 fn the_python_example_passes() {
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 is not installed: nothing to run");
-        return;
-    }
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson09.py");
-    let run = passing_run("lesson9", &format!("python3 {example}"));
+    let Some(example) = python_example("lesson09.py") else { return };
+    let run = passing_run("lesson9", &example);
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
 }

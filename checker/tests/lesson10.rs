@@ -109,17 +109,7 @@ fn legitimate_variants_pass() {
 #[cfg(unix)]
 #[test]
 fn the_python_example_passes() {
-    // The interpreter itself, not a wrapper script in front of it (pyenv's
-    // shims start a shell first), with `-S`: without the `site` module
-    // Python starts in a tenth of the time, and each check starts it again.
-    // The example needs only the standard library.
-    let found = std::process::Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output();
-    let Some(python) = found.ok().filter(|out| out.status.success()) else {
-        eprintln!("python3 is not installed: nothing to run");
-        return;
-    };
-    let python = String::from_utf8_lossy(&python.stdout).trim().to_string();
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson10.py");
-    let run = passing_run("lesson10", &format!("{python} -S {example}"));
+    let Some(example) = python_example("lesson10.py") else { return };
+    let run = passing_run("lesson10", &example);
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
 }

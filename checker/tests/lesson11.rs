@@ -133,12 +133,7 @@ fn legitimate_variants_pass() {
 #[cfg(unix)]
 #[test]
 fn the_python_example_passes() {
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 is not installed: nothing to run");
-        return;
-    }
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples/lesson11.py");
-    let cmd = format!("python3 {example}");
+    let Some(cmd) = python_example("lesson11.py") else { return };
     let mut run = run_json(&["lesson11", "--cmd", &cmd], FEW);
     if run.code != 0 {
         run = run_json(&["lesson11", "--cmd", &cmd], &[FEW, &[("SOCKETLINGS_SLOW", "3")]].concat());

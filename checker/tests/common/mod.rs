@@ -544,3 +544,28 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
         }
     }
 }
+
+/// The Python interpreter itself, not a wrapper in front of it (pyenv's
+/// shims start a shell first, and cost ten times Python's own start).
+/// `None`, with a message, where python3 is not installed.
+pub fn python() -> Option<String> {
+    static FOUND: OnceLock<Option<String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let out = std::process::Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output();
+        let exe = out.ok().filter(|out| out.status.success())?;
+        Some(String::from_utf8_lossy(&exe.stdout).trim().to_string()).filter(|exe| !exe.is_empty())
+    });
+    if found.is_none() {
+        eprintln!("python3 is not installed: nothing to run");
+    }
+    found.clone()
+}
+
+/// `--cmd` for the course's Python example `docs/src/examples/NAME`, run by
+/// [`python`] with `-S`: without the `site` module Python starts in a tenth
+/// of the time, and each check starts the program again. The examples need
+/// only the standard library. `None` where python3 is not installed.
+pub fn python_example(name: &str) -> Option<String> {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/examples");
+    Some(format!("{} -S {example}/{name}", python()?))
+}
