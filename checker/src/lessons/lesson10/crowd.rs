@@ -2,7 +2,7 @@
 //! socket non-blocking, in turn: a thread per client would spend the check's
 //! time switching between 200 threads.
 
-use super::chat::open;
+use super::chat::{open, Room};
 use crate::harness::transcript::Direction;
 use crate::harness::{checker_trouble, text, Ctx, Failure, Outcome};
 use std::collections::HashSet;
@@ -173,47 +173,12 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
             "{CROWD} clients connect, {WAVE} at a time; each reads its prompt, sends its name, reads `* present:`"
         ),
     );
-    // A wave is 50 clients at once: the last wave's names make 7,500
-    // `joined` lines, which a busy machine may take a while to send.
+    // A wave is 50 clients at once, connected and read within this: the
+    // last wave's names make 7,500 `joined` lines, which a busy machine may
+    // take a while to send.
     let wave_within = ctx.timing.ms(3000);
     for wave in (0..CROWD).step_by(WAVE) {
-        let did = format!(
-            "connected clients c{wave:03} to c{:03} at once, with {wave} clients already in the room",
-            wave + WAVE - 1
-        );
-        for (i, stream) in (wave..).zip(connect_wave(room.addr, ctx.timing.ms(3000))) {
-            let stream = stream
-                .and_then(|s| s.set_nonblocking(true).and(s.set_nodelay(true)).map(|()| s))
-                .map_err(|e| room.blame(Failure::new(&did, "to connect", e.to_string())))?;
-            let missing = (0..CROWD).filter(|&j| j != i && talks(j)).collect();
-            crowd.members.push(Member {
-                name: crowd_name(i),
-                stream,
-                pending: Vec::new(),
-                lines: 0,
-                missing,
-                ended: None,
-                wrong: None,
-            });
-        }
-        let deadline = Instant::now() + wave_within;
-        crowd.wait(wave..wave + WAVE, 1, false, deadline).map_err(|i| {
-            room.blame(
-                stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
-                    "The connection was made, but the server never spoke on it: it is still waiting in the \
-                 listen queue, not accepted. (A listen backlog smaller than the burst leaves connections \
-                 waiting too: keep the usual 128.)",
-                ),
-            )
-        })?;
-        for member in &mut crowd.members[wave..wave + WAVE] {
-            let name = format!("{}\n", member.name);
-            (&member.stream).write_all(name.as_bytes()).map_err(|e| checker_trouble("send a name", &e))?;
-        }
-        let deadline = Instant::now() + wave_within;
-        crowd.wait(wave..wave + WAVE, 2, false, deadline).map_err(|i| {
-            room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`", false))
-        })?;
+        join_wave(&mut room, &mut crowd, wave, wave_within)?;
     }
     let talkers = CROWD / TALKER_EVERY;
     note(ctx, &format!("{talkers} of the clients (c005, c015 … c195) send \"hello from <its name>\\n\", all at once"));
@@ -230,6 +195,47 @@ pub(crate) fn crowd(ctx: &mut Ctx) -> Outcome {
         let what = format!("the line of each of the {talkers} talkers but itself within {} ms", within.as_millis());
         room.blame(stuck(&crowd, i, &did, &what, true))
     })
+}
+
+/// Connects clients `wave` to `wave + WAVE - 1` at once; each reads its
+/// prompt, sends its name and reads `* present: …`.
+fn join_wave(room: &mut Room, crowd: &mut Crowd, wave: usize, wave_within: Duration) -> Outcome {
+    let did = format!(
+        "connected clients c{wave:03} to c{:03} at once, with {wave} clients already in the room",
+        wave + WAVE - 1
+    );
+    for (i, stream) in (wave..).zip(connect_wave(room.addr, wave_within)) {
+        let stream = stream
+            .and_then(|s| s.set_nonblocking(true).and(s.set_nodelay(true)).map(|()| s))
+            .map_err(|e| room.blame(Failure::new(&did, "to connect", e.to_string())))?;
+        let missing = (0..CROWD).filter(|&j| j != i && talks(j)).collect();
+        crowd.members.push(Member {
+            name: crowd_name(i),
+            stream,
+            pending: Vec::new(),
+            lines: 0,
+            missing,
+            ended: None,
+            wrong: None,
+        });
+    }
+    let deadline = Instant::now() + wave_within;
+    crowd.wait(wave..wave + WAVE, 1, false, deadline).map_err(|i| {
+        room.blame(stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
+            "The connection was made, but the server never spoke on it: it is still waiting in the \
+             listen queue, not accepted. (A listen backlog smaller than the burst leaves connections \
+             waiting too: keep the usual 128.)",
+        ))
+    })?;
+    for member in &mut crowd.members[wave..wave + WAVE] {
+        let name = format!("{}\n", member.name);
+        (&member.stream).write_all(name.as_bytes()).map_err(|e| checker_trouble("send a name", &e))?;
+    }
+    let deadline = Instant::now() + wave_within;
+    crowd.wait(wave..wave + WAVE, 2, false, deadline).map_err(|i| {
+        room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`", false))
+    })?;
+    Ok(())
 }
 
 /// Connects [`WAVE`] clients at once, each from a thread of its own. A full
