@@ -221,7 +221,7 @@ fn join_wave(room: &mut Room, crowd: &mut Crowd, wave: usize, wave_within: Durat
     }
     let deadline = Instant::now() + wave_within;
     crowd.wait(wave..wave + WAVE, 1, false, deadline).map_err(|i| {
-        room.blame(stuck(&crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
+        room.blame(stuck(crowd, i, &format!("{did}; read each one's prompt"), "the prompt `name?`", false).meaning(
             "The connection was made, but the server never spoke on it: it is still waiting in the \
              listen queue, not accepted. (A listen backlog smaller than the burst leaves connections \
              waiting too: keep the usual 128.)",
@@ -233,7 +233,7 @@ fn join_wave(room: &mut Room, crowd: &mut Crowd, wave: usize, wave_within: Durat
     }
     let deadline = Instant::now() + wave_within;
     crowd.wait(wave..wave + WAVE, 2, false, deadline).map_err(|i| {
-        room.blame(stuck(&crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`", false))
+        room.blame(stuck(crowd, i, &format!("{did}; each sent its name"), "the line `* present: …`", false))
     })?;
     Ok(())
 }
