@@ -92,10 +92,10 @@ fn socat_as_a_forking_echo_server_passes_the_server_checks() {
         println!("skipped: socat is not installed");
         return;
     }
-    // Eight runs here (a busy suite); `for i in $(seq 20); do checker lesson4
+    // Four runs here (a busy suite); `for i in $(seq 20); do checker lesson4
     // --cmd "fixture l4-socat"; done` passed 20 out of 20 when measured.
     let runs =
-        in_parallel(&[(); 8], |()| run_json(&["lesson4", "--cmd", &fixture("l4-socat")], &[("SOCKETLINGS_SLOW", "3")]));
+        in_parallel(&[(); 4], |()| run_json(&["lesson4", "--cmd", &fixture("l4-socat")], &[("SOCKETLINGS_SLOW", "3")]));
     for run in runs {
         let wrongly: Vec<String> = run.failed().into_iter().filter(|c| c != EMPTY).collect();
         assert!(wrongly.is_empty(), "socat must pass {wrongly:?}\n{}", run.stdout);

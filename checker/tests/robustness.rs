@@ -10,9 +10,15 @@ use std::time::{Duration, Instant};
 /// a fixture that behaves in part (accepts, say) must be seen doing it while
 /// the other tests keep the machine busy.
 fn run_hostile(lesson: &str, name: &str) -> (Run, Vec<u32>) {
+    run_hostile_with(lesson, name, &[])
+}
+
+/// [`run_hostile`], with `envs` set for the checker.
+fn run_hostile_with(lesson: &str, name: &str, envs: &[(&str, &str)]) -> (Run, Vec<u32>) {
     let pids = tempfile::tempdir().unwrap();
     let dir = pids.path().to_str().unwrap();
-    let run = run_json(&[lesson, "--cmd", &fixture(name), "--allow-write", dir], &[("FIXTURE_PIDS", dir)]);
+    let envs = [envs, &[("FIXTURE_PIDS", dir)]].concat();
+    let run = run_json(&[lesson, "--cmd", &fixture(name), "--allow-write", dir], &envs);
     (run, read_pids(pids.path()))
 }
 
@@ -38,7 +44,13 @@ fn a_program_that_never_binds_fails_within_the_deadlines() {
 
 #[test]
 fn a_program_that_binds_but_never_answers_is_told_nothing_came() {
-    let (run, pids) = run_hostile("lesson1", "bind-no-answer");
+    let (mut run, mut pids) = run_hostile("lesson1", "bind-no-answer");
+    if run.failed().iter().any(|c| c == "the server accepts a connection") {
+        // A second look, as the tables take one: the suite may have kept the
+        // fixture from its `accept` for the whole deadline.
+        assert_all_gone(&pids);
+        (run, pids) = run_hostile_with("lesson1", "bind-no-answer", &[("SOCKETLINGS_SLOW", "3")]);
+    }
     run.assert_passes("the server accepts a connection");
     let failure = run.failure("the server answers `hello` with `HELLO`");
     assert!(failure["got"].as_str().unwrap().starts_with("nothing within"), "{failure}");
