@@ -58,28 +58,9 @@ pub fn kill_descendants() {
 }
 
 pub fn peak_memory_below(root: u32) -> Option<u64> {
-    let mut parents = Vec::new();
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        if let Some(ppid) = stat_field(pid, 1) {
-            parents.push((pid, ppid));
-        }
-    }
-    let mut below = vec![root];
-    let mut i = 0;
-    while i < below.len() {
-        let parent = below[i];
-        below.extend(parents.iter().filter(|&&(_, ppid)| ppid == parent).map(|&(pid, _)| pid));
-        i += 1;
-    }
     let mut total = 0;
     let mut found = false;
-    for pid in below {
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
-        let stage = cmdline.split(|&b| b == 0).nth(1).unwrap_or_default();
-        if [crate::os::LAUNCHER, INIT, EXEC].iter().any(|s| s.as_bytes() == stage) {
-            continue;
-        }
+    for pid in programs_below(root)? {
         let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { continue };
         let kib = status
             .lines()
