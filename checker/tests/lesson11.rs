@@ -61,14 +61,8 @@ const CROWDED: &[(&str, &str)] = &[
 #[cfg(target_os = "linux")]
 #[test]
 fn a_large_crowd_rejects_what_only_it_can() {
-    let runs = in_parallel(CROWDED, |(name, _)| {
-        let cmd = fixture(name);
-        let run = run_json(&["lesson11", "--cmd", &cmd], &[MANY, &[("SOCKETLINGS_SLOW", "0.5")]].concat());
-        if run.failed() == [TEN_THOUSAND] {
-            return run;
-        }
-        run_json(&["lesson11", "--cmd", &cmd], &[MANY, &[("SOCKETLINGS_SLOW", "3")]].concat())
-    });
+    let runs =
+        in_parallel(CROWDED, |(name, _)| run_judged("lesson11", name, MANY, |run| run.failed() == [TEN_THOUSAND]));
     for (run, (name, got)) in runs.iter().zip(CROWDED) {
         assert_eq!(run.failed(), [TEN_THOUSAND], "`{name}` fails exactly the crowd check\n{}", run.stdout);
         let said = run.failure(TEN_THOUSAND)["got"].as_str().unwrap_or_default();
@@ -141,9 +135,6 @@ fn legitimate_variants_pass() {
 #[test]
 fn the_python_example_passes() {
     let Some(cmd) = python_example("lesson11.py") else { return };
-    let mut run = run_json(&["lesson11", "--cmd", &cmd], FEW);
-    if run.code != 0 {
-        run = run_json(&["lesson11", "--cmd", &cmd], &[FEW, &[("SOCKETLINGS_SLOW", "3")]].concat());
-    }
+    let run = passing_run_with("lesson11", &cmd, FEW);
     assert_eq!(run.code, 0, "failed: {:?}\n{}", run.failed(), run.stdout);
 }

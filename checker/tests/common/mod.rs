@@ -155,7 +155,7 @@ const SECOND_LOOK: &str = "3";
 
 /// Runs `name` against `lesson` (deadlines halved: see [`run_fixture_fast`]); if
 /// `agrees` does not accept the run, runs it again with [`SECOND_LOOK`].
-fn run_judged(lesson: &str, name: &str, envs: &[(&str, &str)], agrees: impl Fn(&Run) -> bool) -> Run {
+pub fn run_judged(lesson: &str, name: &str, envs: &[(&str, &str)], agrees: impl Fn(&Run) -> bool) -> Run {
     let run = run_fixture_fast(lesson, name, envs);
     if agrees(&run) {
         return run;
@@ -283,11 +283,16 @@ pub fn assert_variants_pass_with(lesson: &str, envs: &[(&str, &str)], variants: 
 /// checked with the usual deadlines, and once more with [`SECOND_LOOK`] if a
 /// check failed: its verdict stands on a run with room to spare.
 pub fn passing_run(lesson: &str, cmd: &str) -> Run {
-    let run = run_json(&[lesson, "--cmd", cmd], &[]);
+    passing_run_with(lesson, cmd, &[])
+}
+
+/// [`passing_run`], with `envs` set for the checker.
+pub fn passing_run_with(lesson: &str, cmd: &str, envs: &[(&str, &str)]) -> Run {
+    let run = run_json(&[lesson, "--cmd", cmd], envs);
     if run.code == 0 {
         return run;
     }
-    run_json(&[lesson, "--cmd", cmd], &[("SOCKETLINGS_SLOW", SECOND_LOOK)])
+    run_json(&[lesson, "--cmd", cmd], &[envs, &[("SOCKETLINGS_SLOW", SECOND_LOOK)]].concat())
 }
 
 /// The solution checked with the usual deadlines, and once more with
